@@ -1,0 +1,230 @@
+import { z } from 'zod';
+import { CrmError } from '../../../shared/errors';
+import type { Action, ActionPatch, ActionType, Period } from '../../../shared/contract';
+import type { Db } from '../db/database';
+import { appendOutbox } from '../sync/outbox';
+import { periodBounds } from './period';
+
+const Bool = z.union([z.literal(0), z.literal(1)]).transform((v) => v === 1);
+
+/** A row of `actions`, parsed at the edge: nothing read from the file is trusted unchecked. */
+export const ActionRow = z.object({
+  id: z.number().int(),
+  owner_id: z.number().int(),
+  type_id: z.number().int(),
+  title: z.string(),
+  location: z.string(),
+  all_day: Bool,
+  start_ms: z.number().int(),
+  end_ms: z.number().int(),
+  start_date: z.string().nullable(),
+  end_date: z.string().nullable(),
+  time_zone: z.string(),
+  private: Bool,
+  reminder_enabled: Bool,
+  reminder_minutes: z.number().int(),
+  description: z.string(),
+  series_id: z.string().nullable(),
+  contact_id: z.number().int().nullable(),
+  company_id: z.number().int().nullable(),
+  updated_at: z.string(),
+});
+export type ActionRow = z.infer<typeof ActionRow>;
+
+const COLUMNS = `id, owner_id, type_id, title, location, all_day, start_ms, end_ms, start_date, end_date, time_zone, private,
+  reminder_enabled, reminder_minutes, description, series_id, contact_id, company_id, updated_at`;
+
+export function rowPeriod(row: ActionRow): Period {
+  if (row.all_day) {
+    if (row.start_date === null || row.end_date === null) throw new Error(`Action ${row.id}: all-day without dates`);
+    return { allDay: true, startDate: row.start_date, endDate: row.end_date };
+  }
+  return { allDay: false, start: new Date(row.start_ms).toISOString(), end: new Date(row.end_ms).toISOString() };
+}
+
+export function toAction(row: ActionRow): Action {
+  return {
+    kind: 'full',
+    id: row.id,
+    ownerId: row.owner_id,
+    typeId: row.type_id,
+    title: row.title,
+    location: row.location,
+    period: rowPeriod(row),
+    private: row.private,
+    reminder: { enabled: row.reminder_enabled, minutesBefore: row.reminder_minutes },
+    description: row.description,
+    seriesId: row.series_id,
+    contactId: row.contact_id,
+    companyId: row.company_id,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function getActionRow(db: Db, id: number): ActionRow {
+  const row = db.prepare(`SELECT ${COLUMNS} FROM actions WHERE id = ?`).get(id);
+  if (row === undefined) throw new CrmError('NOT_FOUND', `Action ${id} does not exist.`);
+  return ActionRow.parse(row);
+}
+
+/** Longest span a "normal" action may have; longer ones are found through the partial index. */
+const LONG_MS = 2_678_400_000;
+
+const rangeStatements = new WeakMap<Db, Map<number, { run: (args: unknown[]) => unknown[] }>>();
+
+/** Actions of `ownerIds` whose period overlaps [fromMs, toMs), ordered by start. */
+export function listActionRows(db: Db, ownerIds: readonly number[], fromMs: number, toMs: number): ActionRow[] {
+  let cache = rangeStatements.get(db);
+  if (!cache) rangeStatements.set(db, (cache = new Map()));
+  let stmt = cache.get(ownerIds.length);
+  if (!stmt) {
+    const marks = ownerIds.map(() => '?').join(', ');
+    const prepared = db.prepare(
+      `SELECT ${COLUMNS} FROM actions WHERE owner_id IN (${marks}) AND start_ms < ? AND start_ms >= ? AND end_ms > ?
+       UNION ALL
+       SELECT ${COLUMNS} FROM actions WHERE owner_id IN (${marks}) AND end_ms - start_ms > ${LONG_MS} AND end_ms > ? AND start_ms < ?
+       ORDER BY start_ms, id`,
+    );
+    stmt = { run: (args) => prepared.all(...args) };
+    cache.set(ownerIds.length, stmt);
+  }
+  // First branch: every action starting in [from - LONG, to) — the index bounds the scan.
+  // Second branch: the rare long actions, which may start earlier. One starting late enough
+  // appears in both; it is kept once.
+  const rows = stmt.run([...ownerIds, toMs, fromMs - LONG_MS, fromMs, ...ownerIds, fromMs, toMs]);
+  const seen = new Set<number>();
+  const out: ActionRow[] = [];
+  for (const raw of rows) {
+    const row = ActionRow.parse(raw);
+    if (seen.has(row.id)) continue;
+    seen.add(row.id);
+    out.push(row);
+  }
+  return out;
+}
+
+export function listActionTypes(db: Db): ActionType[] {
+  return z
+    .array(z.object({ id: z.number().int(), code: z.string(), label: z.string(), color: z.string() }))
+    .parse(db.prepare('SELECT id, code, label, color FROM action_types ORDER BY sort_order, label').all());
+}
+
+function assertTypeExists(db: Db, typeId: number, field: string): void {
+  if (db.prepare('SELECT 1 FROM action_types WHERE id = ?').get(typeId) === undefined) {
+    throw new CrmError('BAD_INPUT', `${field}: action type ${typeId} does not exist`, field);
+  }
+}
+
+function assertRefExists(db: Db, table: 'contacts' | 'companies', id: number | null, field: string): void {
+  if (id !== null && db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id) === undefined) {
+    throw new CrmError('BAD_INPUT', `${field}: ${table === 'contacts' ? 'contact' : 'company'} ${id} does not exist`, field);
+  }
+}
+
+export interface NewAction {
+  ownerId: number;
+  typeId: number;
+  title: string;
+  location: string;
+  period: Period;
+  timeZone: string;
+  private: boolean;
+  reminder: { enabled: boolean; minutesBefore: number };
+  description: string;
+  seriesId: string | null;
+  contactId: number | null;
+  companyId: number | null;
+}
+
+const ALL_FIELDS = ['typeId', 'title', 'location', 'period', 'private', 'reminder', 'description', 'contactId', 'companyId'] as const;
+
+/** Inserts an action and its outbox entry in one transaction. */
+export function insertAction(db: Db, a: NewAction, at: string, options: { outbox?: boolean } = {}): number {
+  return db.transaction(() => {
+    assertTypeExists(db, a.typeId, 'typeId');
+    assertRefExists(db, 'contacts', a.contactId, 'contactId');
+    assertRefExists(db, 'companies', a.companyId, 'companyId');
+    const { startMs, endMs } = periodBounds(a.period, a.timeZone);
+    const info = db
+      .prepare(
+        `INSERT INTO actions (owner_id, type_id, title, location, all_day, start_ms, end_ms, start_date, end_date, time_zone, private,
+           reminder_enabled, reminder_minutes, description, series_id, contact_id, company_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        a.ownerId,
+        a.typeId,
+        a.title,
+        a.location,
+        a.period.allDay ? 1 : 0,
+        startMs,
+        endMs,
+        a.period.allDay ? a.period.startDate : null,
+        a.period.allDay ? a.period.endDate : null,
+        a.timeZone,
+        a.private ? 1 : 0,
+        a.reminder.enabled ? 1 : 0,
+        a.reminder.minutesBefore,
+        a.description,
+        a.seriesId,
+        a.contactId,
+        a.companyId,
+        at,
+        at,
+      );
+    const id = Number(info.lastInsertRowid);
+    if (options.outbox !== false) appendOutbox(db, { entity: 'action', entityId: id, ownerId: a.ownerId, op: 'create', changedFields: ALL_FIELDS, at });
+    return id;
+  })();
+}
+
+/** Applies a patch; returns the fields that really changed (none: nothing written, no outbox). */
+export function updateAction(db: Db, id: number, patch: ActionPatch, at: string): string[] {
+  return db.transaction(() => {
+    const before = getActionRow(db, id);
+    const current = toAction(before);
+    const changed: string[] = [];
+    for (const key of Object.keys(patch) as (keyof ActionPatch)[]) {
+      if (JSON.stringify(patch[key]) !== JSON.stringify(current[key])) changed.push(key);
+    }
+    if (changed.length === 0) return changed;
+    if (patch.typeId !== undefined) assertTypeExists(db, patch.typeId, 'patch.typeId');
+    if (patch.contactId !== undefined) assertRefExists(db, 'contacts', patch.contactId, 'patch.contactId');
+    if (patch.companyId !== undefined) assertRefExists(db, 'companies', patch.companyId, 'patch.companyId');
+    const next = { ...current, ...patch };
+    const { startMs, endMs } = periodBounds(next.period, before.time_zone);
+    db.prepare(
+      `UPDATE actions SET type_id = ?, title = ?, location = ?, all_day = ?, start_ms = ?, end_ms = ?, start_date = ?, end_date = ?,
+         private = ?, reminder_enabled = ?, reminder_minutes = ?, description = ?, contact_id = ?, company_id = ?,
+         updated_at = ?, version = version + 1
+       WHERE id = ?`,
+    ).run(
+      next.typeId,
+      next.title,
+      next.location,
+      next.period.allDay ? 1 : 0,
+      startMs,
+      endMs,
+      next.period.allDay ? next.period.startDate : null,
+      next.period.allDay ? next.period.endDate : null,
+      next.private ? 1 : 0,
+      next.reminder.enabled ? 1 : 0,
+      next.reminder.minutesBefore,
+      next.description,
+      next.contactId,
+      next.companyId,
+      at,
+      id,
+    );
+    appendOutbox(db, { entity: 'action', entityId: id, ownerId: before.owner_id, op: 'update', changedFields: changed, at });
+    return changed;
+  })();
+}
+
+export function deleteAction(db: Db, id: number, at: string): void {
+  db.transaction(() => {
+    const before = getActionRow(db, id);
+    db.prepare('DELETE FROM actions WHERE id = ?').run(id);
+    appendOutbox(db, { entity: 'action', entityId: id, ownerId: before.owner_id, op: 'delete', changedFields: [], at });
+  })();
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { Id, IsoDateTime, channel } from './common';
+import { ContactSummary } from './contacts';
+
+/** FTC019 §3.3.1–3.3.2: the per-user agenda sync settings. */
+export const SyncPrefs = z.object({
+  userId: Id,
+  googleEmail: z.string(),
+  calendarName: z.string(),
+  monthsBefore: z.number().int().min(0).max(24),
+  monthsAfter: z.number().int().min(0).max(24),
+  automaticSync: z.boolean(),
+  startupSync: z.boolean(),
+  colorTransfer: z.boolean(),
+});
+export type SyncPrefs = z.infer<typeof SyncPrefs>;
+
+export const SyncPrefsPatch = z
+  .object({
+    googleEmail: z.union([z.literal(''), z.email({ error: 'must be a valid e-mail address' })]),
+    calendarName: z.string().trim().max(255),
+    monthsBefore: z.number().int().min(0).max(24),
+    monthsAfter: z.number().int().min(0).max(24),
+    automaticSync: z.boolean(),
+    startupSync: z.boolean(),
+    colorTransfer: z.boolean(),
+  })
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'must change at least one field');
+
+const ForUser = z.object({ userId: Id.optional() }).strict();
+
+export const syncChannels = {
+  /** The caller's own preferences, or a colleague's for ADM. */
+  'syncPrefs.get': channel('user', ForUser, SyncPrefs),
+  'syncPrefs.update': channel('user', z.object({ userId: Id.optional(), patch: SyncPrefsPatch }).strict(), SyncPrefs),
+  /** FTC019 §3.4.1: the contacts a user pushes to Google Contacts. */
+  'contactSyncList.get': channel(
+    'user',
+    ForUser,
+    z.object({ userId: Id, count: z.number().int().min(0), lastSyncAt: IsoDateTime.nullable(), items: z.array(ContactSummary) }),
+  ),
+} as const;
