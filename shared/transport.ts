@@ -4,8 +4,8 @@
  * Pure TypeScript: no Node, Electron or DOM here.
  */
 import { z } from 'zod';
-import { channelNames, type ChannelName, type CrmApi, type EventName, type EventPayload } from './contract';
-import { ErrorPayload } from './errors';
+import { channelNames, type ChannelName, type CrmApi, type EventName, type EventPayload, type Input } from './contract';
+import { CrmError, ErrorPayload } from './errors';
 
 export const Reply = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), result: z.unknown() }),
@@ -25,6 +25,14 @@ export const HTTP_EVENTS_PATH = '/api/events';
 
 export type Invoke = (channel: ChannelName, input: unknown) => Promise<unknown>;
 
+/** The result of a reply envelope, or its error thrown as a CrmError. */
+export function unwrap(raw: unknown): unknown {
+  const reply = Reply.safeParse(raw);
+  if (!reply.success) throw new CrmError('INTERNAL', 'The app answered in an unexpected format.');
+  if (!reply.data.ok) throw new CrmError(reply.data.error.code, reply.data.error.message, reply.data.error.field);
+  return reply.data.result;
+}
+
 export function buildApi(invoke: Invoke): CrmApi {
   const api: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const name of channelNames) api[name] = (input: unknown) => invoke(name, input ?? {});
@@ -35,3 +43,17 @@ export function buildApi(invoke: Invoke): CrmApi {
 export type CrmBridge = CrmApi & {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 };
+
+/**
+ * What the Electron preload really exposes as `window.crm`: one method per channel returning the
+ * reply envelope (errors cannot cross Electron's context bridge with their fields intact).
+ * `bridgeFromPreload` turns it into a `CrmBridge`.
+ */
+export type PreloadApi = { [K in ChannelName]: (input: Input<K>) => Promise<Reply> } & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};
+
+export function bridgeFromPreload(preload: PreloadApi): CrmBridge {
+  const api = buildApi(async (channel, input) => unwrap(await (preload[channel] as (i: unknown) => Promise<Reply>)(input)));
+  return Object.assign(api, { on: preload.on.bind(preload) }) as CrmBridge;
+}

@@ -1,0 +1,132 @@
+/**
+ * The Electron main process: window plumbing only. Everything else is the core, which runs (and
+ * is tested) in plain Node. Security checklist: contextIsolation, sandbox, no nodeIntegration,
+ * a strict CSP served with every page, no remote content or navigation, every permission
+ * refused, and one IPC handler per contract channel that checks the sending frame.
+ */
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { channelNames } from '../../shared/contract';
+import { ipcChannel, ipcEvent } from '../../shared/transport';
+import { Core } from '../core/app';
+import { openDatabase } from '../core/db/database';
+import { initDemo, userCount } from '../core/setup/init';
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
+
+const SCHEME = 'app';
+const ORIGIN = `${SCHEME}://renderer`;
+const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
+
+protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+function openCore(): Core {
+  const dir = app.getPath('userData');
+  mkdirSync(dir, { recursive: true });
+  const db = openDatabase(path.join(dir, 'crm.sqlite'));
+  // A fresh install opens on the demo company so the app shows something real at once.
+  if (userCount(db) === 0) initDemo(db);
+  return new Core({ db });
+}
+
+function serveRenderer(): void {
+  protocol.handle(SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const file = path.resolve(RENDERER_DIR, `.${decodeURIComponent(url.pathname)}`);
+    const target = file.startsWith(RENDERER_DIR + path.sep) && existsSync(file) ? file : path.join(RENDERER_DIR, 'index.html');
+    const response = await net.fetch(pathToFileURL(target).toString());
+    const headers = new Headers(response.headers);
+    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(response.body, { status: response.status, headers });
+  });
+}
+
+function lockDown(): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!url.startsWith(`${ORIGIN}/`)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      // Links to the web open in the user's browser; nothing opens inside the app.
+      if (url.startsWith('https://')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+}
+
+function registerIpc(core: Core, windows: Set<BrowserWindow>): void {
+  const connections = new Map<number, string>();
+  const connectionOf = (contents: WebContents) => {
+    let id = connections.get(contents.id);
+    if (!id) {
+      id = core.newConnection();
+      connections.set(contents.id, id);
+      contents.once('destroyed', () => {
+        core.closeConnection(id!);
+        connections.delete(contents.id);
+      });
+    }
+    return id;
+  };
+  // Sender check (Electron security checklist #17): only our own top frame may call.
+  const trusted = (event: IpcMainInvokeEvent) =>
+    event.senderFrame !== null && event.senderFrame.parent === null && event.senderFrame.url.startsWith(`${ORIGIN}/`);
+
+  for (const name of channelNames) {
+    ipcMain.handle(ipcChannel(name), (event, input: unknown) => {
+      if (!trusted(event)) return { ok: false, error: { code: 'FORBIDDEN', message: 'Calls are accepted only from the app window.' } };
+      return core.call(connectionOf(event.sender), name, input);
+    });
+  }
+  core.onEvent((event, payload) => {
+    for (const win of windows) {
+      const id = connections.get(win.webContents.id);
+      if (id && core.sessionUser(id)) win.webContents.send(ipcEvent(event), payload);
+    }
+  });
+}
+
+function createWindow(windows: Set<BrowserWindow>): void {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 1024,
+    minHeight: 640,
+    title: 'CRM Companion',
+    show: false,
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    },
+  });
+  windows.add(win);
+  win.on('closed', () => windows.delete(win));
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(`${ORIGIN}/index.html`);
+}
+
+app.enableSandbox();
+void app.whenReady().then(() => {
+  const core = openCore();
+  const windows = new Set<BrowserWindow>();
+  lockDown();
+  serveRenderer();
+  registerIpc(core, windows);
+  createWindow(windows);
+  app.on('activate', () => {
+    if (windows.size === 0) createWindow(windows);
+  });
+  app.on('before-quit', () => core.db.close());
+});
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});

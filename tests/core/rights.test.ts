@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Core } from '../../electron/core/app';
+import type { Db } from '../../electron/core/db/database';
+import { DEMO_NOW, demoDb, loginAs, silentCore, userId } from '../helpers';
+
+let env: ReturnType<typeof demoDb>;
+let core: Core;
+let db: Db;
+
+// The demo teams: the first manager holds Agenda on the first two reps and Visible on the
+// first; the second manager holds Agenda on the third rep.
+let manager1: string, manager2: string, rep1: string, rep2: string, rep3: string;
+
+beforeEach(() => {
+  env = demoDb();
+  db = env.db;
+  core = silentCore(db);
+  const logins = env.summary.users;
+  [manager1, manager2] = logins.filter((u) => u.role === 'manager').map((u) => u.login) as [string, string];
+  [rep1, rep2, rep3] = logins.filter((u) => u.role === 'rep').map((u) => u.login) as [string, string, string];
+});
+afterEach(() => env.cleanup());
+
+const week = { from: '2026-11-16T00:00:00+01:00', to: '2026-11-23T00:00:00+01:00' };
+const sixWeeks = { from: '2026-11-02T00:00:00+01:00', to: '2026-12-14T00:00:00+01:00' };
+
+function privateActionOf(login: string) {
+  const row = db
+    .prepare('SELECT id FROM actions WHERE owner_id = ? AND private = 1 AND start_ms >= ? ORDER BY start_ms LIMIT 1')
+    .get(userId(db, login), DEMO_NOW.getTime() - 14 * 86_400_000) as { id: number };
+  return row.id;
+}
+
+describe('rights, checked in the core', () => {
+  it('the demo teams are as documented', () => {
+    const adm = loginAs(core, 'ADM');
+    const dir = core.invoke(adm, 'users.directory', {});
+    const rightsOf = (login: string) => dir.find((u) => u.login === login)!.rights.map((r) => [r.targetLogin, r.visible, r.agenda]);
+    expect(rightsOf(manager1)).toEqual(expect.arrayContaining([[rep1, true, true], [rep2, false, true]]));
+    expect(rightsOf(manager2)).toEqual([[rep3, false, true]]);
+    expect(rightsOf(rep1)).toEqual([]);
+  });
+
+  it('a rep sees only their own agenda', () => {
+    const conn = loginAs(core, rep1);
+    expect(core.invoke(conn, 'users.list', {}).map((u) => u.login)).toEqual([rep1]);
+    const own = core.invoke(conn, 'actions.list', { userIds: [userId(db, rep1)], ...week });
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((a) => a.kind === 'full' && a.ownerId === userId(db, rep1))).toBe(true);
+    const reply = core.call(conn, 'actions.list', { userIds: [userId(db, rep2)], ...week });
+    expect(reply).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: `You have no right to see the agenda of user ${userId(db, rep2)}.` } });
+  });
+
+  it('a rep cannot read, change or delete a colleague\'s action, private or not', () => {
+    const conn = loginAs(core, rep1);
+    const theirs = privateActionOf(rep2);
+    for (const [channel, input] of [
+      ['actions.get', { id: theirs }],
+      ['actions.update', { id: theirs, patch: { title: 'piraté' } }],
+      ['actions.delete', { id: theirs }],
+      ['actions.duplicate', { id: theirs }],
+    ] as const) {
+      expect(core.call(conn, channel, input)).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: `Action ${theirs} does not exist.` } });
+    }
+    expect(core.call(conn, 'actions.create', { ownerId: userId(db, rep2), typeId: 1, title: 'x', period: { allDay: true, startDate: '2026-11-24', endDate: '2026-11-24' } })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+  });
+
+  it('a manager with Agenda sees the team agenda, private actions as busy slots only', () => {
+    const conn = loginAs(core, manager2);
+    expect(core.invoke(conn, 'users.list', {}).map((u) => [u.login, u.rights.agenda, u.rights.visible])).toEqual([
+      [manager2, true, true],
+      [rep3, true, false],
+    ]);
+    const list = core.invoke(conn, 'actions.list', { userIds: [userId(db, rep3)], ...sixWeeks });
+    const busy = list.filter((a) => a.kind === 'busy');
+    expect(busy.length).toBeGreaterThan(0);
+    for (const b of busy) expect(Object.keys(b).sort()).toEqual(['id', 'kind', 'ownerId', 'period']);
+    const full = list.filter((a) => a.kind === 'full');
+    expect(full.every((a) => a.kind === 'full' && !a.private)).toBe(true);
+    const hidden = privateActionOf(rep3);
+    expect(core.call(conn, 'actions.get', { id: hidden })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(core.call(conn, 'actions.list', { userIds: [userId(db, rep1)], ...week })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('Visible shows everything of that colleague, private actions included', () => {
+    const conn = loginAs(core, manager1);
+    const list = core.invoke(conn, 'actions.list', { userIds: [userId(db, rep1), userId(db, rep2)], ...sixWeeks });
+    const ofRep1 = list.filter((a) => a.ownerId === userId(db, rep1));
+    const ofRep2 = list.filter((a) => a.ownerId === userId(db, rep2));
+    expect(ofRep1.some((a) => a.kind === 'full' && a.private)).toBe(true);
+    expect(ofRep1.some((a) => a.kind === 'busy')).toBe(false);
+    expect(ofRep2.some((a) => a.kind === 'busy')).toBe(true);
+    expect(core.invoke(conn, 'actions.get', { id: privateActionOf(rep1) }).private).toBe(true);
+  });
+
+  it('a manager with Agenda may move a colleague\'s (non-private) action', () => {
+    const conn = loginAs(core, manager2);
+    const target = core.invoke(conn, 'actions.list', { userIds: [userId(db, rep3)], ...week }).find((a) => a.kind === 'full' && !a.period.allDay && a.seriesId === null);
+    expect(target).toBeDefined();
+    const moved = core.invoke(conn, 'actions.update', { id: target!.id, patch: { period: { allDay: false, start: '2026-11-20T14:00:00+01:00', end: '2026-11-20T15:00:00+01:00' } } });
+    expect(moved.period).toEqual({ allDay: false, start: '2026-11-20T13:00:00.000Z', end: '2026-11-20T14:00:00.000Z' });
+  });
+
+  it('contacts are visible for one\'s own and unassigned companies, and the Visible colleagues\'', () => {
+    const count = (login: string) => core.invoke(loginAs(core, login), 'contacts.search', { limit: 1 }).total;
+    const all = core.invoke(loginAs(core, 'ADM'), 'contacts.search', { limit: 1 }).total;
+    expect(all).toBe(1500);
+    expect(count(rep1)).toBeLessThan(all);
+    expect(count(manager1)).toBeGreaterThan(count(manager2)); // manager1 also sees rep1's companies
+    // A contact of rep2's companies is invisible to rep1, even by id.
+    const hidden = db
+      .prepare('SELECT c.id FROM contacts c JOIN companies co ON co.id = c.company_id WHERE co.sales_rep_id = ? LIMIT 1')
+      .get(userId(db, rep2)) as { id: number };
+    const conn = loginAs(core, rep1);
+    expect(core.call(conn, 'contacts.get', { id: hidden.id })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: `Contact ${hidden.id} does not exist.` } });
+    expect(core.call(conn, 'contacts.update', { id: hidden.id, patch: { comment: 'x' } })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('only ADM changes app settings and rights, and opens a colleague\'s sync settings', () => {
+    const conn = loginAs(core, rep1);
+    expect(core.call(conn, 'settings.update', { companyName: 'Moi SA' })).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Only the administrator (ADM) may do this.' } });
+    expect(core.call(conn, 'users.setRights', { holderId: userId(db, rep1), targetId: userId(db, rep2), visible: true, agenda: true })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(core.call(conn, 'syncPrefs.get', { userId: userId(db, rep2) })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const adm = loginAs(core, 'ADM');
+    expect(core.invoke(adm, 'settings.update', { companyName: 'Moi SA' }).companyName).toBe('Moi SA');
+    core.invoke(adm, 'users.setRights', { holderId: userId(db, rep1), targetId: userId(db, rep2), visible: false, agenda: true });
+    expect(core.invoke(conn, 'actions.list', { userIds: [userId(db, rep2)], ...week }).length).toBeGreaterThan(0);
+    expect(core.invoke(adm, 'syncPrefs.get', { userId: userId(db, rep2) }).calendarName).toBe('Agenda CRM');
+  });
+});

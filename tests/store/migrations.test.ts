@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../electron/core/db/database';
+import { MigrationError, checksumOf } from '../../electron/core/db/migrate';
+import { migrations } from '../../electron/core/db/migrations';
+
+const dirs: string[] = [];
+function tempFile(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-mig-'));
+  dirs.push(dir);
+  return path.join(dir, 'crm.sqlite');
+}
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function schemaOf(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare("SELECT type || ':' || name AS n FROM sqlite_master ORDER BY n").all() as { n: string }[]).map((r) => r.n);
+  } finally {
+    db.close();
+  }
+}
+
+describe('migrations', () => {
+  it('create every table of the store and record each migration with its checksum', () => {
+    const file = tempFile();
+    openDatabase(file).close();
+    const names = schemaOf(file);
+    for (const table of [
+      'users', 'user_rights', 'companies', 'contacts', 'action_types', 'actions', 'sync_prefs', 'contact_sync_list', 'app_settings',
+      'google_accounts', 'sync_links', 'sync_tokens', 'outbox', 'pending_deletions', 'sync_runs', 'sync_log', 'contacts_fts', 'schema_migrations',
+    ]) {
+      expect(names).toContain(`table:${table}`);
+    }
+    const db = new Database(file, { readonly: true });
+    const applied = db.prepare('SELECT id, name, checksum FROM schema_migrations').all();
+    db.close();
+    expect(applied).toEqual(migrations.map((m) => ({ id: m.id, name: m.name, checksum: checksumOf(m) })));
+  });
+
+  it('opens with WAL and foreign keys on', () => {
+    const db = openDatabase(tempFile());
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('is a no-op on a database already up to date', () => {
+    const file = tempFile();
+    openDatabase(file).close();
+    const before = schemaOf(file);
+    openDatabase(file).close();
+    expect(schemaOf(file)).toEqual(before);
+  });
+
+  it('rolls back every pending migration when one fails, leaving the file as it was', () => {
+    const file = tempFile();
+    openDatabase(file).close();
+    const before = schemaOf(file);
+    const broken = [
+      ...migrations,
+      { id: migrations.length + 1, name: 'adds_a_table', sql: 'CREATE TABLE added_by_good_migration (x INTEGER);' },
+      { id: migrations.length + 2, name: 'broken', sql: 'ALTER TABLE actions ADD COLUMN colour TEXT; CREATE TABLE oops (;' },
+    ];
+    expect(() => openDatabase(file, { migrations: broken })).toThrowError(/Migration 3 "broken" failed: .*left unchanged/);
+    expect(schemaOf(file)).toEqual(before);
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare('SELECT max(id) AS m FROM schema_migrations').get()).toEqual({ m: migrations.length });
+    expect((db.prepare('PRAGMA table_info(actions)').all() as { name: string }[]).map((c) => c.name)).not.toContain('colour');
+    db.close();
+  });
+
+  it('refuses a database written by a newer app, naming the schema', () => {
+    const file = tempFile();
+    const newer = [...migrations, { id: migrations.length + 1, name: 'from_the_future', sql: 'CREATE TABLE future (x);' }];
+    openDatabase(file, { migrations: newer }).close();
+    expect(() => openDatabase(file)).toThrowError(MigrationError);
+    expect(() => openDatabase(file)).toThrowError(/written by a newer version of CRM Companion \(schema 2 "from_the_future"; this app knows up to 1\)/);
+  });
+
+  it('refuses a migration edited after it was applied', () => {
+    const file = tempFile();
+    openDatabase(file).close();
+    const edited = migrations.map((m) => (m.id === 1 ? { ...m, sql: `${m.sql}\n-- edited` } : m));
+    expect(() => openDatabase(file, { migrations: edited })).toThrowError(/Migration 1 "initial" differs from the one applied/);
+  });
+
+  it('refuses a list with gaps in its numbering', () => {
+    const gap = [...migrations, { id: migrations.length + 2, name: 'skipped', sql: 'SELECT 1;' }];
+    expect(() => openDatabase(tempFile(), { migrations: gap })).toThrowError(/numbered 1, 2, 3/);
+  });
+});
