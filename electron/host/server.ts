@@ -166,15 +166,19 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const chunks: Buffer[] = [];
     let size = 0;
     let aborted = false;
+    const tooLarge = () => {
+      aborted = true;
+      chunks.length = 0;
+      res.setHeader('connection', 'close');
+      sendError(res, 413, 'BAD_INPUT', `The body exceeds ${MAX_BODY} bytes.`);
+    };
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) tooLarge();
+    // Past the limit the rest is read and dropped (never buffered), so the client gets its 413.
     req.on('data', (chunk: Buffer) => {
+      if (aborted) return;
       size += chunk.length;
-      if (size > MAX_BODY && !aborted) {
-        aborted = true;
-        sendError(res, 413, 'BAD_INPUT', `The body exceeds ${MAX_BODY} bytes.`);
-        req.destroy();
-        return;
-      }
-      if (!aborted) chunks.push(chunk);
+      if (size > MAX_BODY) tooLarge();
+      else chunks.push(chunk);
     });
     req.on('end', () => {
       if (aborted) return;
