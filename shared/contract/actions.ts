@@ -48,7 +48,11 @@ export type Action = z.infer<typeof Action>;
 export const BusySlot = z.object({ kind: z.literal('busy'), id: Id, ownerId: Id, period: Period });
 export type BusySlot = z.infer<typeof BusySlot>;
 
-export const ActionView = z.discriminatedUnion('kind', [Action, BusySlot]);
+/** What agenda views list: the fields a calendar block shows. The rest comes from `actions.get`. */
+export const ActionCard = Action.pick({ kind: true, id: true, ownerId: true, typeId: true, title: true, location: true, period: true, private: true, seriesId: true });
+export type ActionCard = z.infer<typeof ActionCard>;
+
+export const ActionView = z.discriminatedUnion('kind', [ActionCard, BusySlot]);
 export type ActionView = z.infer<typeof ActionView>;
 
 export const ActionDraft = z

@@ -4,7 +4,7 @@ import { defineHandlers, nowIso } from '../context';
 import { agendaAccess, assertAgendaAccess } from '../users/access';
 import { getUser } from '../users/store';
 import { shiftPeriod } from './period';
-import { deleteAction, getActionRow, insertAction, listActionRows, listActionTypes, rowPeriod, toAction, updateAction } from './store';
+import { deleteAction, getActionRow, insertAction, listActionCards, listActionTypes, toAction, updateAction } from './store';
 
 export const actionsHandlers = defineHandlers({
   'actionTypes.list': (_input, ctx) => listActionTypes(ctx.db),
@@ -12,10 +12,10 @@ export const actionsHandlers = defineHandlers({
   'actions.list': (input, ctx) => {
     const ownerIds = [...new Set(input.userIds)];
     const access = new Map(ownerIds.map((id) => [id, assertAgendaAccess(ctx.db, ctx.user, id, 'see')]));
-    const rows = listActionRows(ctx.db, ownerIds, Date.parse(input.from), Date.parse(input.to));
-    return rows.map((row): ActionView => {
-      if (row.private && !access.get(row.owner_id)?.seePrivate) return { kind: 'busy', id: row.id, ownerId: row.owner_id, period: rowPeriod(row) };
-      return toAction(row);
+    const cards = listActionCards(ctx.db, ownerIds, Date.parse(input.from), Date.parse(input.to));
+    return cards.map((card): ActionView => {
+      if (card.private && !access.get(card.ownerId)?.seePrivate) return { kind: 'busy', id: card.id, ownerId: card.ownerId, period: card.period };
+      return card;
     });
   },
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CrmError } from '../../../shared/errors';
-import type { Action, ActionPatch, ActionType, Period } from '../../../shared/contract';
+import type Database from 'better-sqlite3';
+import type { Action, ActionCard, ActionPatch, ActionType, Period } from '../../../shared/contract';
 import type { Db } from '../db/database';
 import { appendOutbox } from '../sync/outbox';
 import { periodBounds } from './period';
@@ -67,40 +68,81 @@ export function getActionRow(db: Db, id: number): ActionRow {
   return ActionRow.parse(row);
 }
 
-/** Longest span a "normal" action may have; longer ones are found through the partial index. */
-const LONG_MS = 2_678_400_000;
+/** Actions longer than this are found through the partial index `actions_long`. */
+const LONG_MS = 86_400_000;
 
-const rangeStatements = new WeakMap<Db, Map<number, { run: (args: unknown[]) => unknown[] }>>();
+const CARD_COLUMNS = 'id, owner_id, type_id, title, location, all_day, start_ms, end_ms, start_date, end_date, private, series_id';
+
+/**
+ * One agenda row as SQLite returns it in raw mode (an array: no per-row object to build), in
+ * CARD_COLUMNS order. Parsed with zod like every row, as a tuple because it is cheaper.
+ */
+const CardRow = z.tuple([
+  z.number().int(),
+  z.number().int(),
+  z.number().int(),
+  z.string(),
+  z.string(),
+  Bool,
+  z.number().int(),
+  z.number().int(),
+  z.string().nullable(),
+  z.string().nullable(),
+  Bool,
+  z.string().nullable(),
+]);
+export type CardRow = z.infer<typeof CardRow>;
+
+export interface AgendaRow {
+  card: ActionCard;
+  /** Whether the action is private (the caller decides what a viewer may see of it). */
+  private: boolean;
+}
+
+function toCard(r: CardRow): ActionCard {
+  const [id, ownerId, typeId, title, location, allDay, startMs, endMs, startDate, endDate, priv, seriesId] = r;
+  let period: Period;
+  if (allDay) {
+    if (startDate === null || endDate === null) throw new Error(`Action ${id}: all-day without dates`);
+    period = { allDay: true, startDate, endDate };
+  } else {
+    period = { allDay: false, start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() };
+  }
+  return { kind: 'full', id, ownerId, typeId, title, location, period, private: priv, seriesId };
+}
+
+const rangeStatements = new WeakMap<Db, Map<number, Database.Statement>>();
 
 /** Actions of `ownerIds` whose period overlaps [fromMs, toMs), ordered by start. */
-export function listActionRows(db: Db, ownerIds: readonly number[], fromMs: number, toMs: number): ActionRow[] {
+export function listActionCards(db: Db, ownerIds: readonly number[], fromMs: number, toMs: number): ActionCard[] {
   let cache = rangeStatements.get(db);
   if (!cache) rangeStatements.set(db, (cache = new Map()));
   let stmt = cache.get(ownerIds.length);
   if (!stmt) {
     const marks = ownerIds.map(() => '?').join(', ');
-    const prepared = db.prepare(
-      `SELECT ${COLUMNS} FROM actions WHERE owner_id IN (${marks}) AND start_ms < ? AND start_ms >= ? AND end_ms > ?
-       UNION ALL
-       SELECT ${COLUMNS} FROM actions WHERE owner_id IN (${marks}) AND end_ms - start_ms > ${LONG_MS} AND end_ms > ? AND start_ms < ?
-       ORDER BY start_ms, id`,
-    );
-    stmt = { run: (args) => prepared.all(...args) };
+    // First branch: every action starting in [from - LONG, to), read from the covering index.
+    // Second branch: the few long actions, which may start earlier. One starting late enough
+    // appears in both; it is kept once.
+    stmt = db
+      .prepare(
+        `SELECT ${CARD_COLUMNS} FROM actions INDEXED BY actions_agenda WHERE owner_id IN (${marks}) AND start_ms < ? AND start_ms >= ? AND end_ms > ?
+         UNION ALL
+         SELECT ${CARD_COLUMNS} FROM actions INDEXED BY actions_long WHERE owner_id IN (${marks}) AND end_ms - start_ms > ${LONG_MS} AND end_ms > ? AND start_ms < ?`,
+      )
+      .raw(true);
     cache.set(ownerIds.length, stmt);
   }
-  // First branch: every action starting in [from - LONG, to) — the index bounds the scan.
-  // Second branch: the rare long actions, which may start earlier. One starting late enough
-  // appears in both; it is kept once.
-  const rows = stmt.run([...ownerIds, toMs, fromMs - LONG_MS, fromMs, ...ownerIds, fromMs, toMs]);
+  const rows = stmt.all(...ownerIds, toMs, fromMs - LONG_MS, fromMs, ...ownerIds, fromMs, toMs) as unknown[];
   const seen = new Set<number>();
-  const out: ActionRow[] = [];
+  const parsed: CardRow[] = [];
   for (const raw of rows) {
-    const row = ActionRow.parse(raw);
-    if (seen.has(row.id)) continue;
-    seen.add(row.id);
-    out.push(row);
+    const row = CardRow.parse(raw);
+    if (seen.has(row[0])) continue;
+    seen.add(row[0]);
+    parsed.push(row);
   }
-  return out;
+  parsed.sort((a, b) => a[6] - b[6] || a[0] - b[0]);
+  return parsed.map(toCard);
 }
 
 export function listActionTypes(db: Db): ActionType[] {

@@ -21,6 +21,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
+    // A desktop app's working set: keep up to 32 MB of pages in memory.
+    db.pragma('cache_size = -32768');
     if (!options.readonly) migrate(db, options.migrations ?? appMigrations);
     return db;
   } catch (error) {

@@ -140,9 +140,12 @@ CREATE TABLE actions (
   CHECK (end_ms > start_ms),
   CHECK ((all_day = 1) = (start_date IS NOT NULL AND end_date IS NOT NULL))
 );
-CREATE INDEX actions_owner_start ON actions(owner_id, start_ms);
--- Actions longer than 31 days are rare; this partial index lets range queries bound start_ms.
-CREATE INDEX actions_long ON actions(owner_id, end_ms) WHERE end_ms - start_ms > 2678400000;
+-- The agenda views read a week or a month of many users at once: this index covers every
+-- column they show, so the query reads one contiguous run of the index per user instead of
+-- one table lookup per action (measured: twice as fast at 100,000 actions, bench/store.ts).
+CREATE INDEX actions_agenda ON actions(owner_id, start_ms, end_ms, all_day, private, type_id, series_id, start_date, end_date, title, location);
+-- Actions longer than a day are few; this partial index lets range queries bound start_ms.
+CREATE INDEX actions_long ON actions(owner_id, end_ms) WHERE end_ms - start_ms > 86400000;
 CREATE INDEX actions_series ON actions(series_id) WHERE series_id IS NOT NULL;
 
 -- Per-user sync preferences (FTC019 §3.3).
