@@ -2,21 +2,21 @@
  * The Electron main process: window plumbing only. Everything else is the core, which runs (and
  * is tested) in plain Node. Security checklist: contextIsolation, sandbox, no nodeIntegration,
  * a strict CSP served with every page, no remote content or navigation, every permission
- * refused, and one IPC handler per contract channel that checks the sending frame.
+ * refused, and one IPC handler per contract channel that checks the sending frame (./ipc.ts).
  */
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { channelNames } from '../../shared/contract';
-import { ipcChannel, ipcEvent } from '../../shared/transport';
 import { Core } from '../core/app';
 import { openDatabase } from '../core/db/database';
 import { initDemo, userCount } from '../core/setup/init';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
+import { APP_ORIGIN, registerIpc } from './ipc';
+import { externalLinkToOpen, isAllowedNavigation, webPreferences } from './security';
 
 const SCHEME = 'app';
-const ORIGIN = `${SCHEME}://renderer`;
+const ORIGIN = APP_ORIGIN;
 const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
 
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -47,46 +47,14 @@ function lockDown(): void {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (event, url) => {
-      if (!url.startsWith(`${ORIGIN}/`)) event.preventDefault();
+      if (!isAllowedNavigation(url)) event.preventDefault();
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      // Links to the web open in the user's browser; nothing opens inside the app.
-      if (url.startsWith('https://')) void shell.openExternal(url);
+      const external = externalLinkToOpen(url);
+      if (external) void shell.openExternal(external);
       return { action: 'deny' };
     });
-  });
-}
-
-function registerIpc(core: Core, windows: Set<BrowserWindow>): void {
-  const connections = new Map<number, string>();
-  const connectionOf = (contents: WebContents) => {
-    let id = connections.get(contents.id);
-    if (!id) {
-      id = core.newConnection();
-      connections.set(contents.id, id);
-      contents.once('destroyed', () => {
-        core.closeConnection(id!);
-        connections.delete(contents.id);
-      });
-    }
-    return id;
-  };
-  // Sender check (Electron security checklist #17): only our own top frame may call.
-  const trusted = (event: IpcMainInvokeEvent) =>
-    event.senderFrame !== null && event.senderFrame.parent === null && event.senderFrame.url.startsWith(`${ORIGIN}/`);
-
-  for (const name of channelNames) {
-    ipcMain.handle(ipcChannel(name), (event, input: unknown) => {
-      if (!trusted(event)) return { ok: false, error: { code: 'FORBIDDEN', message: 'Calls are accepted only from the app window.' } };
-      return core.call(connectionOf(event.sender), name, input);
-    });
-  }
-  core.onEvent((event, payload) => {
-    for (const win of windows) {
-      const id = connections.get(win.webContents.id);
-      if (id && core.sessionUser(id)) win.webContents.send(ipcEvent(event), payload);
-    }
   });
 }
 
@@ -98,15 +66,7 @@ function createWindow(windows: Set<BrowserWindow>): void {
     minHeight: 640,
     title: 'CRM Companion',
     show: false,
-    webPreferences: {
-      preload: path.join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-    },
+    webPreferences: webPreferences(path.join(__dirname, 'preload.cjs')),
   });
   windows.add(win);
   win.on('closed', () => windows.delete(win));
@@ -120,7 +80,7 @@ void app.whenReady().then(() => {
   const windows = new Set<BrowserWindow>();
   lockDown();
   serveRenderer();
-  registerIpc(core, windows);
+  registerIpc(ipcMain, core, () => windows);
   createWindow(windows);
   app.on('activate', () => {
     if (windows.size === 0) createWindow(windows);
