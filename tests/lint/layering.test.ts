@@ -38,3 +38,16 @@ describe('the code-layering lint rule', () => {
     expect(await layeringErrors(file, code)).toEqual([]);
   });
 });
+
+describe('tests and the Electron layers', () => {
+  it('may import the Electron-free modules of main and preload', async () => {
+    expect(await layeringErrors('tests/x.test.ts', "import { registerIpc } from '../electron/main/ipc';\nexport const x = registerIpc;")).toEqual([]);
+    expect(await layeringErrors('tests/x.test.ts', "import { buildPreloadApi } from '../electron/preload/api';\nexport const x = buildPreloadApi;")).toEqual([]);
+  });
+
+  it('may not import a module that loads electron', async () => {
+    expect(await layeringErrors('tests/x.test.ts', "import '../electron/main/main';")).toEqual([
+      "Layer 'tests' may not import from layer 'main' (../electron/main/main). See docs/ARCHITECTURE.md.",
+    ]);
+  });
+});
