@@ -64,7 +64,7 @@ test('a manager with the Agenda right sees a colleague\'s private action only as
   expect(direct.status()).toBe(404);
 
   // The first manager holds no right on that rep: the picker does not offer them.
-  await page.getByRole('button', { name: /déconnexion|log out/i }).click();
+  await page.getByRole('button', { name: /se déconnecter|log out/i }).click();
   await login(page, host, manager1);
   await expect(page.getByTestId('user-picker').locator(`[data-user-id="${host.userId(rep3)}"]`)).toHaveCount(0);
 });

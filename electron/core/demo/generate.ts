@@ -233,6 +233,8 @@ export function generateDemo(db: Db, options: DemoOptions = {}): DemoSummary {
     const today = startOfDay(new TZDate(o.now.getTime(), TIME_ZONE));
     let made = 0;
     let series = 0;
+    /** owner:date → booked [start, end) minutes of that day */
+    const busy = new Map<string, [number, number][]>();
     while (made < o.actions) {
       const ownerId = faker.helpers.arrayElement(owners);
       const typeIndex = faker.number.int({ min: 0, max: ACTION_TYPES.length - 1 });
@@ -253,9 +255,17 @@ export function generateDemo(db: Db, options: DemoOptions = {}): DemoSummary {
       const reminder = faker.datatype.boolean(0.4);
       const reminderMinutes = faker.helpers.arrayElement([5, 10, 15, 30, 60, 1440]);
       const description = faker.helpers.maybe(() => `Objet : ${faker.commerce.productName()}. ${contact ? `Interlocuteur : ${contact.name}.` : ''}`.trim(), { probability: 0.35 }) ?? '';
-      const hour = faker.number.int({ min: 8, max: 17 });
-      const minute = faker.helpers.arrayElement([0, 15, 30, 45]);
       const minutes = faker.helpers.arrayElement(type.minutes);
+      // A working day runs 8:00–19:00; try a few slots to avoid double-booking the owner.
+      const dayKey = (k: number) => `${ownerId}:${format(addDays(day, k * 7), 'yyyy-MM-dd')}`;
+      let startMinute = 0;
+      for (let attempt = 0; attempt < 6; attempt++) {
+        startMinute = 8 * 60 + 15 * faker.number.int({ min: 0, max: Math.max(0, Math.floor((11 * 60 - minutes) / 15)) });
+        const clash = (busy.get(dayKey(0)) ?? []).some(([a, b]) => startMinute < b && a < startMinute + minutes);
+        if (!clash) break;
+      }
+      const hour = Math.floor(startMinute / 60);
+      const minute = startMinute % 60;
       const days = allDay ? faker.number.int({ min: 1, max: 3 }) : 1;
       for (let k = 0; k < occurrences && made < o.actions; k++) {
         const d = addDays(day, k * 7);
@@ -270,6 +280,8 @@ export function generateDemo(db: Db, options: DemoOptions = {}): DemoSummary {
           const e = addDays(d, days);
           endMs = new TZDate(e.getFullYear(), e.getMonth(), e.getDate(), 0, 0, 0, 0, TIME_ZONE).getTime();
         } else {
+          const key = dayKey(k);
+          busy.set(key, [...(busy.get(key) ?? []), [startMinute, startMinute + minutes]]);
           const start = new TZDate(d.getFullYear(), d.getMonth(), d.getDate(), hour, minute, 0, 0, TIME_ZONE);
           startMs = start.getTime();
           endMs = addMinutes(start, minutes).getTime();

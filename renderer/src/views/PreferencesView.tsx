@@ -1,0 +1,274 @@
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ActionType, AppSettings, SessionUser, SyncPrefs } from '../../../shared/contract';
+import { CrmError } from '../../../shared/errors';
+import { bridge, toCrmError } from '../api/bridge';
+import { ErrorLine } from '../components/ErrorLine';
+import { fieldErrorText } from '../lib/errors';
+import { usePreferences, type SyncPrefsPatch } from '../stores/preferences';
+
+type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; text: string } | { kind: 'error'; error: unknown };
+
+/** The last segment of a BAD_INPUT field path (`patch.googleEmail` → `googleEmail`). */
+function fieldOf(error: unknown): string | null {
+  const e = error instanceof CrmError ? error : toCrmError(error);
+  if (e.code !== 'BAD_INPUT' || !e.field) return null;
+  return e.field.replace(/^patch\./, '').split('.')[0] ?? null;
+}
+
+export function PreferencesView({ user }: { user: SessionUser }) {
+  const { t } = useTranslation();
+  const { prefs, settings, loading, error, load } = usePreferences();
+  const [types, setTypes] = useState<ActionType[]>([]);
+
+  useEffect(() => {
+    void usePreferences.getState().load();
+    if (user.isAdmin) void bridge['actionTypes.list']({}).then(setTypes, () => setTypes([]));
+  }, [user.isAdmin]);
+
+  return (
+    <div className="page page-narrow">
+      <div className="page-head">
+        <h1>{t('prefs.title')}</h1>
+      </div>
+      <ErrorLine error={error} onRetry={() => void load()} />
+      {loading && !prefs ? <p className="muted">{t('common.loading')}</p> : null}
+      {prefs ? <SyncPrefsForm key={prefs.userId} prefs={prefs} /> : null}
+      {user.isAdmin && settings ? <SettingsForm settings={settings} types={types} /> : null}
+    </div>
+  );
+}
+
+interface PrefsDraft {
+  googleEmail: string;
+  calendarName: string;
+  monthsBefore: string;
+  monthsAfter: string;
+  automaticSync: boolean;
+  startupSync: boolean;
+  colorTransfer: boolean;
+}
+
+const toDraft = (p: SyncPrefs): PrefsDraft => ({
+  googleEmail: p.googleEmail,
+  calendarName: p.calendarName,
+  monthsBefore: String(p.monthsBefore),
+  monthsAfter: String(p.monthsAfter),
+  automaticSync: p.automaticSync,
+  startupSync: p.startupSync,
+  colorTransfer: p.colorTransfer,
+});
+
+function SyncPrefsForm({ prefs }: { prefs: SyncPrefs }) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState<PrefsDraft>(() => toDraft(prefs));
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+
+  const set = <K extends keyof PrefsDraft>(key: K, value: PrefsDraft[K]) => {
+    setDraft((d) => ({ ...d, [key]: value }));
+    setFieldErrors((f) => {
+      if (!(key in f)) return f;
+      const next = { ...f };
+      delete next[key];
+      return next;
+    });
+    if (status.kind === 'saved') setStatus({ kind: 'idle' });
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const local: Record<string, string> = {};
+    const patch: SyncPrefsPatch = {};
+    if (draft.googleEmail.trim() !== prefs.googleEmail) patch.googleEmail = draft.googleEmail.trim();
+    if (draft.calendarName !== prefs.calendarName) patch.calendarName = draft.calendarName;
+    for (const key of ['monthsBefore', 'monthsAfter'] as const) {
+      const raw = draft[key].trim();
+      const n = Number(raw);
+      if (raw === '' || !Number.isInteger(n)) local[key] = t('errors.notInteger');
+      else if (n !== prefs[key]) patch[key] = n;
+    }
+    for (const key of ['automaticSync', 'startupSync', 'colorTransfer'] as const) if (draft[key] !== prefs[key]) patch[key] = draft[key];
+    if (Object.keys(local).length > 0) {
+      setFieldErrors(local);
+      setStatus({ kind: 'idle' });
+      return;
+    }
+    if (Object.keys(patch).length === 0) {
+      setStatus({ kind: 'saved', text: t('prefs.nothingToSave') });
+      return;
+    }
+    setStatus({ kind: 'saving' });
+    try {
+      const saved = await usePreferences.getState().savePrefs(patch);
+      setDraft(toDraft(saved));
+      setFieldErrors({});
+      setStatus({ kind: 'saved', text: t('prefs.saved') });
+    } catch (error) {
+      const field = fieldOf(error);
+      if (field) {
+        setFieldErrors({ [field]: fieldErrorText(t, field, (patch as Record<string, unknown>)[field]) });
+        setStatus({ kind: 'idle' });
+      } else setStatus({ kind: 'error', error });
+    }
+  };
+
+  return (
+    <form className="card form" onSubmit={(e) => void submit(e)} data-testid="prefs-form" noValidate>
+      <h2 className="card-title">{t('prefs.agendaTitle')}</h2>
+      <p className="muted">{t('prefs.agendaIntro')}</p>
+      <div className="form-grid">
+        <TextField label={t('prefs.googleEmail')} error={fieldErrors.googleEmail} name="googleEmail">
+          {(id, describedBy) => (
+            <input id={id} type="email" autoComplete="off" spellCheck={false} value={draft.googleEmail} onChange={(e) => set('googleEmail', e.target.value)} aria-invalid={!!fieldErrors.googleEmail} aria-describedby={describedBy} data-testid="prefs-googleEmail" />
+          )}
+        </TextField>
+        <TextField label={t('prefs.calendarName')} hint={t('prefs.calendarNameHint')} error={fieldErrors.calendarName} name="calendarName">
+          {(id, describedBy) => (
+            <input id={id} value={draft.calendarName} onChange={(e) => set('calendarName', e.target.value)} aria-invalid={!!fieldErrors.calendarName} aria-describedby={describedBy} data-testid="prefs-calendarName" />
+          )}
+        </TextField>
+        <TextField label={t('prefs.monthsBefore')} hint={t('prefs.monthsHint')} error={fieldErrors.monthsBefore} name="monthsBefore">
+          {(id, describedBy) => (
+            <input id={id} className="narrow" type="number" inputMode="numeric" min={0} max={24} step={1} value={draft.monthsBefore} onChange={(e) => set('monthsBefore', e.target.value)} aria-invalid={!!fieldErrors.monthsBefore} aria-describedby={describedBy} data-testid="prefs-monthsBefore" />
+          )}
+        </TextField>
+        <TextField label={t('prefs.monthsAfter')} hint={t('prefs.monthsHint')} error={fieldErrors.monthsAfter} name="monthsAfter">
+          {(id, describedBy) => (
+            <input id={id} className="narrow" type="number" inputMode="numeric" min={0} max={24} step={1} value={draft.monthsAfter} onChange={(e) => set('monthsAfter', e.target.value)} aria-invalid={!!fieldErrors.monthsAfter} aria-describedby={describedBy} data-testid="prefs-monthsAfter" />
+          )}
+        </TextField>
+      </div>
+      <div className="toggles">
+        <Toggle label={t('prefs.automaticSync')} hint={t('prefs.automaticSyncHint')} checked={draft.automaticSync} onChange={(v) => set('automaticSync', v)} testId="prefs-automaticSync" />
+        <Toggle label={t('prefs.startupSync')} hint={t('prefs.startupSyncHint')} checked={draft.startupSync} onChange={(v) => set('startupSync', v)} testId="prefs-startupSync" />
+        <Toggle label={t('prefs.colorTransfer')} hint={t('prefs.colorTransferHint')} checked={draft.colorTransfer} onChange={(v) => set('colorTransfer', v)} testId="prefs-colorTransfer" />
+      </div>
+      <FormFooter status={status} testId="prefs" />
+    </form>
+  );
+}
+
+function SettingsForm({ settings, types }: { settings: AppSettings; types: ActionType[] }) {
+  const { t } = useTranslation();
+  const [companyName, setCompanyName] = useState(settings.companyName);
+  const [typeId, setTypeId] = useState<string>(settings.defaultActionTypeId === null ? '' : String(settings.defaultActionTypeId));
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const patch: Partial<AppSettings> = {};
+    if (companyName.trim() !== settings.companyName) patch.companyName = companyName.trim();
+    const nextType = typeId === '' ? null : Number(typeId);
+    if (nextType !== settings.defaultActionTypeId) patch.defaultActionTypeId = nextType;
+    if (Object.keys(patch).length === 0) {
+      setStatus({ kind: 'saved', text: t('prefs.nothingToSave') });
+      return;
+    }
+    setStatus({ kind: 'saving' });
+    try {
+      const saved = await usePreferences.getState().saveSettings(patch);
+      setCompanyName(saved.companyName);
+      setTypeId(saved.defaultActionTypeId === null ? '' : String(saved.defaultActionTypeId));
+      setFieldErrors({});
+      setStatus({ kind: 'saved', text: t('prefs.settingsSaved') });
+    } catch (error) {
+      const field = fieldOf(error);
+      if (field) {
+        setFieldErrors({ [field]: fieldErrorText(t, field, (patch as Record<string, unknown>)[field]) });
+        setStatus({ kind: 'idle' });
+      } else setStatus({ kind: 'error', error });
+    }
+  };
+
+  return (
+    <form className="card form" onSubmit={(e) => void submit(e)} data-testid="settings-form" noValidate>
+      <h2 className="card-title">{t('prefs.adminTitle')}</h2>
+      <p className="muted">{t('prefs.adminIntro')}</p>
+      <div className="form-grid">
+        <TextField label={t('prefs.companyName')} error={fieldErrors.companyName} name="companyName">
+          {(id, describedBy) => (
+            <input
+              id={id}
+              value={companyName}
+              onChange={(e) => {
+                setCompanyName(e.target.value);
+                setFieldErrors({});
+              }}
+              aria-invalid={!!fieldErrors.companyName}
+              aria-describedby={describedBy}
+              data-testid="settings-companyName"
+            />
+          )}
+        </TextField>
+        <TextField label={t('prefs.defaultActionType')} hint={t('prefs.defaultActionTypeHint')} error={fieldErrors.defaultActionTypeId} name="defaultActionTypeId">
+          {(id, describedBy) => (
+            <select id={id} value={typeId} onChange={(e) => setTypeId(e.target.value)} aria-describedby={describedBy} data-testid="settings-defaultActionType">
+              <option value="">{t('common.none')}</option>
+              {types.map((at) => (
+                <option key={at.id} value={String(at.id)}>
+                  {at.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </TextField>
+      </div>
+      <FormFooter status={status} testId="settings" />
+    </form>
+  );
+}
+
+function FormFooter({ status, testId }: { status: Status; testId: string }) {
+  const { t } = useTranslation();
+  return (
+    <div className="form-footer">
+      <button type="submit" className="button primary" disabled={status.kind === 'saving'} data-testid={`${testId}-save`}>
+        {status.kind === 'saving' ? t('common.saving') : t('common.save')}
+      </button>
+      {status.kind === 'saved' ? (
+        <span className="saved" role="status" data-testid={`${testId}-saved`}>
+          ✓ {status.text}
+        </span>
+      ) : null}
+      {status.kind === 'error' ? <ErrorLine error={status.error} testId={`${testId}-error`} /> : null}
+    </div>
+  );
+}
+
+function TextField({ label, hint, error, name, children }: { label: string; hint?: string; error?: string; name: string; children: (id: string, describedBy: string | undefined) => ReactNode }) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${error ? ' has-error' : ''}`}>
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
+      {children(id, describedBy)}
+      {error ? (
+        <span className="field-error" id={errorId} role="alert" data-testid={`field-error-${name}`}>
+          {error}
+        </span>
+      ) : hint ? (
+        <span className="field-hint" id={hintId}>
+          {hint}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function Toggle({ label, hint, checked, onChange, testId }: { label: string; hint: string; checked: boolean; onChange(v: boolean): void; testId: string }) {
+  return (
+    <label className="toggle">
+      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />
+      <span className="toggle-text">
+        <span className="toggle-label">{label}</span>
+        <span className="field-hint">{hint}</span>
+      </span>
+    </label>
+  );
+}

@@ -1,0 +1,101 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SessionUser } from '../../../shared/contract';
+import { bridge } from '../api/bridge';
+import { LanguageSwitch } from '../components/LanguageSwitch';
+import { initials } from '../lib/names';
+import { useAgenda } from '../stores/agenda';
+import { useContacts } from '../stores/contacts';
+import { useNav, type Screen } from '../stores/nav';
+import { usePreferences } from '../stores/preferences';
+import { useSession } from '../stores/session';
+import { useSync } from '../stores/sync';
+import { AgendaView } from './AgendaView';
+import { ContactsView } from './ContactsView';
+import { BrandMark } from './LoginView';
+import { PreferencesView } from './PreferencesView';
+import { SyncView } from './SyncView';
+
+const NAV: Array<{ screen: Screen; testId: string; key: 'nav.agenda' | 'nav.contacts' | 'nav.sync' | 'nav.prefs' }> = [
+  { screen: 'agenda', testId: 'nav-agenda', key: 'nav.agenda' },
+  { screen: 'contacts', testId: 'nav-contacts', key: 'nav.contacts' },
+  { screen: 'sync', testId: 'nav-sync', key: 'nav.sync' },
+  { screen: 'prefs', testId: 'nav-prefs', key: 'nav.prefs' },
+];
+
+export function Shell({ user }: { user: SessionUser }) {
+  const { t } = useTranslation();
+  const screen = useNav((s) => s.screen);
+  const go = useNav((s) => s.go);
+  const logout = useSession((s) => s.logout);
+
+  // Pushed events: reload what is on screen. Stores are cleared when the session ends.
+  useEffect(() => {
+    const offActions = bridge.on('onActionsChanged', ({ ownerIds }) => {
+      const { selectedUserIds } = useAgenda.getState();
+      if (ownerIds.length === 0 || ownerIds.some((id) => selectedUserIds.includes(id))) void useAgenda.getState().reload();
+    });
+    const offContacts = bridge.on('onContactsChanged', ({ ids }) => {
+      if (useContacts.getState().loaded) useContacts.getState().refreshChanged(ids);
+      if (useSync.getState().list) void useSync.getState().load();
+    });
+    return () => {
+      offActions();
+      offContacts();
+      useAgenda.getState().reset();
+      useContacts.getState().reset();
+      usePreferences.getState().reset();
+      useSync.getState().reset();
+    };
+  }, [user.id]);
+
+  useEffect(() => {
+    document.title = `${t(NAV.find((n) => n.screen === screen)?.key ?? 'nav.agenda')} · ${t('app.name')}`;
+  }, [screen, t]);
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <div className="brand">
+          <BrandMark />
+          <span>{t('app.name')}</span>
+        </div>
+        <nav className="topnav" aria-label={t('nav.label')}>
+          {NAV.map((n) => (
+            <a
+              key={n.screen}
+              href={`#/${n.screen}`}
+              className={screen === n.screen ? 'active' : undefined}
+              aria-current={screen === n.screen ? 'page' : undefined}
+              data-testid={n.testId}
+              onClick={(e) => {
+                e.preventDefault();
+                go(n.screen);
+              }}
+            >
+              {t(n.key)}
+            </a>
+          ))}
+        </nav>
+        <div className="topbar-end">
+          <span className="current-user" data-testid="current-user" title={user.login}>
+            <span className="avatar" aria-hidden="true">
+              {initials(user.displayName)}
+            </span>
+            {user.displayName}
+          </span>
+          <LanguageSwitch />
+          <button type="button" className="button ghost" onClick={() => void logout()} data-testid="logout">
+            {t('common.logout')}
+          </button>
+        </div>
+      </header>
+      <main className="screen">
+        {screen === 'agenda' ? <AgendaView user={user} /> : null}
+        {screen === 'contacts' ? <ContactsView /> : null}
+        {screen === 'sync' ? <SyncView /> : null}
+        {screen === 'prefs' ? <PreferencesView user={user} /> : null}
+      </main>
+    </div>
+  );
+}
