@@ -74,6 +74,9 @@ function createWindow(windows: Set<BrowserWindow>): void {
   void win.loadURL(`${ORIGIN}/index.html`);
 }
 
+// The core runs in this process: a larger young generation means fewer scavenges while agenda
+// views build thousands of cards (see bench/store.ts; the browser host runs with the same flag).
+app.commandLine.appendSwitch('js-flags', '--max-semi-space-size=64');
 app.enableSandbox();
 void app.whenReady().then(() => {
   const core = openCore();

@@ -8,7 +8,11 @@ const TimedPeriod = z.object({ allDay: z.literal(false), start: IsoDateTime, end
 /** All-day periods are whole local days; `endDate` is inclusive (the CRM's way; Google's is exclusive). */
 const AllDayPeriod = z.object({ allDay: z.literal(true), startDate: IsoDate, endDate: IsoDate }).strict();
 
-export const Period = z.discriminatedUnion('allDay', [TimedPeriod, AllDayPeriod]).superRefine((p, ctx) => {
+/** The shape of a period, as the core returns it. */
+export const PeriodShape = z.discriminatedUnion('allDay', [TimedPeriod, AllDayPeriod]);
+
+/** A period a caller sends: the shape plus its rules (checked on input only). */
+export const Period = PeriodShape.superRefine((p, ctx) => {
   if (p.allDay) {
     if (p.endDate < p.startDate) ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'must not be before startDate' });
   } else if (Date.parse(p.end) <= Date.parse(p.start)) {
@@ -32,7 +36,7 @@ export const Action = z.object({
   typeId: Id,
   title: z.string(),
   location: z.string(),
-  period: Period,
+  period: PeriodShape,
   private: z.boolean(),
   reminder: Reminder,
   description: z.string(),
@@ -45,7 +49,7 @@ export const Action = z.object({
 export type Action = z.infer<typeof Action>;
 
 /** A colleague's private action seen without the *Visible* right: only that the slot is taken. */
-export const BusySlot = z.object({ kind: z.literal('busy'), id: Id, ownerId: Id, period: Period });
+export const BusySlot = z.object({ kind: z.literal('busy'), id: Id, ownerId: Id, period: PeriodShape });
 export type BusySlot = z.infer<typeof BusySlot>;
 
 /** What agenda views list: the fields a calendar block shows. The rest comes from `actions.get`. */

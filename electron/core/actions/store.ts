@@ -68,81 +68,106 @@ export function getActionRow(db: Db, id: number): ActionRow {
   return ActionRow.parse(row);
 }
 
-/** Actions longer than this are found through the partial index `actions_long`. */
-const LONG_MS = 86_400_000;
+/** Actions longer than this (four days) are found through the partial index `actions_long`. */
+const LONG_MS = 345_600_000;
 
 const CARD_COLUMNS = 'id, owner_id, type_id, title, location, all_day, start_ms, end_ms, start_date, end_date, private, series_id';
 
 /**
- * One agenda row as SQLite returns it in raw mode (an array: no per-row object to build), in
- * CARD_COLUMNS order. Parsed with zod like every row, as a tuple because it is cheaper.
+ * The agenda query is the hot path (20 agendas × a week ≈ 2,000 rows per call), so its rows are
+ * validated per statement rather than per row: `actions` is a STRICT table whose CHECK
+ * constraints bound every column (types, 0/1 flags, non-empty titles, all-day dates present
+ * exactly for all-day rows), so SQLite has checked each row on write, whoever wrote it. What is
+ * left to check — that the statement reads exactly these columns with these declared types — is
+ * checked with zod once, when the statement is prepared. Elsewhere rows are parsed one by one.
  */
-const CardRow = z.tuple([
-  z.number().int(),
-  z.number().int(),
-  z.number().int(),
-  z.string(),
-  z.string(),
-  Bool,
-  z.number().int(),
-  z.number().int(),
-  z.string().nullable(),
-  z.string().nullable(),
-  Bool,
-  z.string().nullable(),
-]);
-export type CardRow = z.infer<typeof CardRow>;
+const CARD_SHAPE: readonly [string, string][] = [
+  ['id', 'INTEGER'],
+  ['owner_id', 'INTEGER'],
+  ['type_id', 'INTEGER'],
+  ['title', 'TEXT'],
+  ['location', 'TEXT'],
+  ['all_day', 'INTEGER'],
+  ['start_ms', 'INTEGER'],
+  ['end_ms', 'INTEGER'],
+  ['start_date', 'TEXT'],
+  ['end_date', 'TEXT'],
+  ['private', 'INTEGER'],
+  ['series_id', 'TEXT'],
+];
+const StatementColumns = z.array(z.object({ name: z.string(), table: z.literal('actions'), type: z.string() }));
 
-export interface AgendaRow {
-  card: ActionCard;
-  /** Whether the action is private (the caller decides what a viewer may see of it). */
-  private: boolean;
+function checkedCardStatement(db: Db, sql: string): Database.Statement {
+  const stmt = db.prepare(sql).raw(true);
+  const columns = StatementColumns.parse(stmt.columns()).map((c) => [c.name, c.type.toUpperCase()]);
+  if (JSON.stringify(columns) !== JSON.stringify(CARD_SHAPE)) throw new Error(`Agenda statement reads ${JSON.stringify(columns)}`);
+  const strict = db.prepare("SELECT strict FROM pragma_table_list WHERE name = 'actions' AND schema = 'main'").get() as { strict: number } | undefined;
+  if (strict?.strict !== 1) throw new Error('The actions table must be STRICT');
+  return stmt;
 }
 
-function toCard(r: CardRow): ActionCard {
-  const [id, ownerId, typeId, title, location, allDay, startMs, endMs, startDate, endDate, priv, seriesId] = r;
-  let period: Period;
-  if (allDay) {
-    if (startDate === null || endDate === null) throw new Error(`Action ${id}: all-day without dates`);
-    period = { allDay: true, startDate, endDate };
-  } else {
-    period = { allDay: false, start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString() };
-  }
-  return { kind: 'full', id, ownerId, typeId, title, location, period, private: priv, seriesId };
+type CardRow = [number, number, number, string, string, 0 | 1, number, number, string | null, string | null, 0 | 1, string | null];
+
+/**
+ * Builds cards from parsed rows. Timestamps repeat a lot in a week of many agendas (actions
+ * start on the quarter hour), so each ISO string is made once per call and shared.
+ */
+function toCards(rows: readonly CardRow[]): ActionCard[] {
+  const iso = new Map<number, string>();
+  const isoOf = (ms: number) => {
+    let text = iso.get(ms);
+    if (text === undefined) iso.set(ms, (text = new Date(ms).toISOString()));
+    return text;
+  };
+  return rows.map(([id, ownerId, typeId, title, location, allDay, startMs, endMs, startDate, endDate, priv, seriesId]) => {
+    let period: Period;
+    if (allDay) {
+      if (startDate === null || endDate === null) throw new Error(`Action ${id}: all-day without dates`);
+      period = { allDay: true, startDate, endDate };
+    } else {
+      period = { allDay: false, start: isoOf(startMs), end: isoOf(endMs) };
+    }
+    return { kind: 'full', id, ownerId, typeId, title, location, period, private: priv === 1, seriesId };
+  });
 }
 
-const rangeStatements = new WeakMap<Db, Map<number, Database.Statement>>();
+interface RangeStatements {
+  /** Every action starting in [from - LONG, to), read from the covering index. */
+  normal: Database.Statement;
+  /** The few long actions overlapping the range, which may start earlier. */
+  long: Database.Statement;
+}
+
+const rangeStatements = new WeakMap<Db, Map<number, RangeStatements>>();
 
 /** Actions of `ownerIds` whose period overlaps [fromMs, toMs), ordered by start. */
 export function listActionCards(db: Db, ownerIds: readonly number[], fromMs: number, toMs: number): ActionCard[] {
   let cache = rangeStatements.get(db);
   if (!cache) rangeStatements.set(db, (cache = new Map()));
-  let stmt = cache.get(ownerIds.length);
-  if (!stmt) {
+  let stmts = cache.get(ownerIds.length);
+  if (!stmts) {
     const marks = ownerIds.map(() => '?').join(', ');
-    // First branch: every action starting in [from - LONG, to), read from the covering index.
-    // Second branch: the few long actions, which may start earlier. One starting late enough
-    // appears in both; it is kept once.
-    stmt = db
-      .prepare(
-        `SELECT ${CARD_COLUMNS} FROM actions INDEXED BY actions_agenda WHERE owner_id IN (${marks}) AND start_ms < ? AND start_ms >= ? AND end_ms > ?
-         UNION ALL
-         SELECT ${CARD_COLUMNS} FROM actions INDEXED BY actions_long WHERE owner_id IN (${marks}) AND end_ms - start_ms > ${LONG_MS} AND end_ms > ? AND start_ms < ?`,
-      )
-      .raw(true);
-    cache.set(ownerIds.length, stmt);
+    stmts = {
+      normal: checkedCardStatement(
+        db,
+        `SELECT ${CARD_COLUMNS} FROM actions INDEXED BY actions_agenda WHERE owner_id IN (${marks}) AND start_ms < ? AND start_ms >= ? AND end_ms > ?`,
+      ),
+      long: checkedCardStatement(
+        db,
+        `SELECT ${CARD_COLUMNS} FROM actions INDEXED BY actions_long WHERE owner_id IN (${marks}) AND end_ms - start_ms > ${LONG_MS} AND end_ms > ? AND start_ms < ?`,
+      ),
+    };
+    cache.set(ownerIds.length, stmts);
   }
-  const rows = stmt.all(...ownerIds, toMs, fromMs - LONG_MS, fromMs, ...ownerIds, fromMs, toMs) as unknown[];
-  const seen = new Set<number>();
-  const parsed: CardRow[] = [];
-  for (const raw of rows) {
-    const row = CardRow.parse(raw);
-    if (seen.has(row[0])) continue;
-    seen.add(row[0]);
-    parsed.push(row);
+  const rows = stmts.normal.all(...ownerIds, toMs, fromMs - LONG_MS, fromMs) as CardRow[];
+  const long = stmts.long.all(...ownerIds, fromMs, toMs) as CardRow[];
+  if (long.length > 0) {
+    // A long action starting late enough was already found by the first query: keep it once.
+    const seen = new Set(rows.map((r) => r[0]));
+    for (const row of long) if (!seen.has(row[0])) rows.push(row);
   }
-  parsed.sort((a, b) => a[6] - b[6] || a[0] - b[0]);
-  return parsed.map(toCard);
+  rows.sort((a, b) => a[6] - b[6] || a[0] - b[0]);
+  return toCards(rows);
 }
 
 export function listActionTypes(db: Db): ActionType[] {
