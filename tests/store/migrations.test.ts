@@ -41,6 +41,24 @@ describe('migrations', () => {
     expect(applied).toEqual(migrations.map((m) => ({ id: m.id, name: m.name, checksum: checksumOf(m) })));
   });
 
+  it('makes every table STRICT, so SQLite refuses a value of the wrong type whoever writes it', () => {
+    const db = openDatabase(tempFile());
+    const loose = db.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND strict = 0 AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'contacts_fts%' AND name <> 'schema_migrations'").all();
+    expect(loose).toEqual([]);
+    db.prepare("INSERT INTO users (login, display_name, password_hash, created_at) VALUES ('U', 'U', 'x', 'now')").run();
+    db.prepare("INSERT INTO action_types (code, label, color) VALUES ('A', 'A', '#123456')").run();
+    const insert = (start: unknown, allDay: number, startDate: string | null) =>
+      db
+        .prepare("INSERT INTO actions (owner_id, type_id, title, all_day, start_ms, end_ms, start_date, end_date, time_zone, created_at, updated_at) VALUES (1, 1, 'T', ?, ?, 9e12, ?, ?, 'Europe/Paris', 'now', 'now')")
+        .run(allDay, start, startDate, startDate);
+    expect(() => insert('demain', 0, null)).toThrowError(/cannot store TEXT value in INTEGER column actions.start_ms/);
+    expect(() => insert(1000, 1, null)).toThrowError(/CHECK constraint failed/);
+    expect(() => insert(1000, 1, '24/11/2026')).toThrowError(/CHECK constraint failed/);
+    expect(() => insert(1000, 2, null)).toThrowError(/CHECK constraint failed/);
+    expect(insert(1000, 1, '2026-11-24').changes).toBe(1);
+    db.close();
+  });
+
   it('opens with WAL and foreign keys on', () => {
     const db = openDatabase(tempFile());
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
