@@ -8,15 +8,16 @@ import path from 'node:path';
 import { Core } from '../core/app';
 import { openDatabase } from '../core/db/database';
 import { initDemo, userCount } from '../core/setup/init';
+import { startDemoGoogle, type DemoGoogle } from './demo-google';
+import { PROJECT_ROOT, RENDERER_DIR } from './paths';
 import { startHost, type Host } from './server';
 
-export const PROJECT_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-export const RENDERER_DIR = path.join(PROJECT_ROOT, 'dist', 'renderer');
+export { PROJECT_ROOT, RENDERER_DIR } from './paths';
 
 export interface LaunchOptions {
   dbPath: string;
   port: number;
-  /** Create the demo company when the file has no users yet, and show the demo hint. */
+  /** Create the demo company when the file has no users yet, show the demo hint, and start the Google emulator. */
   demo: boolean;
   open: boolean;
   log: (line: string) => void;
@@ -56,6 +57,11 @@ export async function launch(options: LaunchOptions): Promise<{ host: Host; clos
   }
   ensureRendererBuilt(options.log);
   const core = new Core({ db });
+  let google: DemoGoogle | null = null;
+  if (options.demo) {
+    const dataDir = path.join(path.dirname(path.resolve(options.dbPath)), 'google-emulator');
+    google = await startDemoGoogle({ core, dataDir, log: options.log });
+  }
   const host = await startHost({ core, staticDir: RENDERER_DIR, port: options.port, demo: options.demo });
   options.log(`CRM Companion is served at ${host.url}`);
   options.log(`Open this link (it carries a one-time launch token): ${host.launchUrl}`);
@@ -65,6 +71,7 @@ export async function launch(options: LaunchOptions): Promise<{ host: Host; clos
     host,
     close: async () => {
       await host.close();
+      await google?.close();
       db.close();
     },
   };

@@ -80,6 +80,17 @@ describe('the contract in the core', () => {
     expect(dump(env.db)).toBe(before);
   });
 
+  it('keeps the Google settings valid: an http(s) root URL, trailing slash dropped', () => {
+    const adm = loginAs(core, 'ADM');
+    expect(core.call(adm, 'settings.update', { googleRootUrl: 'ftp://127.0.0.1:8085' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_INPUT', field: 'googleRootUrl', message: 'googleRootUrl: must be an http(s) URL, e.g. http://127.0.0.1:8085' },
+    });
+    expect(core.call(adm, 'settings.update', { googlePublishing: 'beta' })).toMatchObject({ ok: false, error: { field: 'googlePublishing' } });
+    expect(core.invoke(adm, 'settings.update', { googleRootUrl: 'http://127.0.0.1:8085/' })).toMatchObject({ googleRootUrl: 'http://127.0.0.1:8085' });
+    expect(core.invoke(adm, 'settings.update', { googleRootUrl: null }).googleRootUrl).toBeNull();
+  });
+
   it('never returns more than the output schema allows', () => {
     const conn = loginAs(core, 'ADM');
     const users = core.invoke(conn, 'users.directory', {});

@@ -1,14 +1,14 @@
-import { z } from 'zod';
 import { CrmError } from '../../../shared/errors';
-import type { AppSettings } from '../../../shared/contract';
+import { AppSettings } from '../../../shared/contract';
 import { defineHandlers } from '../context';
 import type { Db } from '../db/database';
 
-const DEFAULTS: AppSettings = { companyName: 'Mon entreprise', defaultActionTypeId: null };
-const Stored = z.object({ companyName: z.string(), defaultActionTypeId: z.number().int().positive().nullable() }).partial();
+const DEFAULTS: AppSettings = { companyName: 'Mon entreprise', defaultActionTypeId: null, googleClientId: '', googlePublishing: 'testing', googleRootUrl: null };
+const KEYS = Object.keys(DEFAULTS) as (keyof AppSettings)[];
+const Stored = AppSettings.partial();
 
 export function getSettings(db: Db): AppSettings {
-  const rows = db.prepare("SELECT key, value FROM app_settings WHERE key IN ('companyName', 'defaultActionTypeId')").all() as { key: string; value: string }[];
+  const rows = db.prepare(`SELECT key, value FROM app_settings WHERE key IN (${KEYS.map(() => '?').join(', ')})`).all(...KEYS) as { key: string; value: string }[];
   const stored = Stored.parse(Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)])));
   return { ...DEFAULTS, ...stored };
 }
