@@ -102,6 +102,17 @@ export function ftsQuery(text: string): string | null {
   return words.map((w) => `"${w}"*`).join(' ');
 }
 
+/** The contacts on a user's contact sync list (FTC019 §3.4.1), by name. */
+export function listSyncListContacts(db: Db, userId: number): ContactSummary[] {
+  const rows = db
+    .prepare(
+      `SELECT ${SUMMARY_COLUMNS} FROM contact_sync_list l JOIN contacts c ON c.id = l.contact_id LEFT JOIN companies co ON co.id = c.company_id
+       WHERE l.user_id = ? ORDER BY c.last_name COLLATE NOCASE, c.first_name COLLATE NOCASE`,
+    )
+    .all(userId);
+  return z.array(SummaryRow).parse(rows).map(toSummary);
+}
+
 export function searchContacts(db: Db, viewer: SessionUser, query: string, limit: number, offset: number) {
   const visible = visibleContactsSql(viewer, 'c', 'co');
   const fts = ftsQuery(query);
