@@ -55,7 +55,7 @@ export async function run(args: string[]): Promise<void> {
     });
 
     // Warm-up, then measure.
-    for (let i = 0; i < 20; i++) core.invoke(adm, 'actions.list', { userIds: twenty, ...weeks[i]! });
+    for (let i = 0; i < 20; i++) core.invokeSync(adm, 'actions.list', { userIds: twenty, ...weeks[i]! });
     const rows: Record<string, string | number>[] = [];
     let weekRows = 0;
     const measure = (label: string, fn: (i: number) => unknown, targeted = true) => {
@@ -76,10 +76,10 @@ export async function run(args: string[]): Promise<void> {
       });
     };
     measure('week, 20 users, store query', (i) => (weekRows += listActionCards(db, twenty, Date.parse(weeks[i]!.from), Date.parse(weeks[i]!.to)).length));
-    measure('week, 20 users, actions.list channel', (i) => core.invoke(adm, 'actions.list', { userIds: twenty, ...weeks[i]! }), false);
+    measure('week, 20 users, actions.list channel', (i) => core.invokeSync(adm, 'actions.list', { userIds: twenty, ...weeks[i]! }), false);
     measure('contact search (admin, 20,000), store', (i) => searchContacts(db, admUser, queries[i]!, 50, 0));
-    measure('contact search (admin, 20,000), channel', (i) => core.invoke(adm, 'contacts.search', { query: queries[i]!, limit: 50 }), false);
-    measure('contact search (rep, own + shared), channel', (i) => core.invoke(rep, 'contacts.search', { query: queries[i]!, limit: 50 }), false);
+    measure('contact search (admin, 20,000), channel', (i) => core.invokeSync(adm, 'contacts.search', { query: queries[i]!, limit: 50 }), false);
+    measure('contact search (rep, own + shared), channel', (i) => core.invokeSync(rep, 'contacts.search', { query: queries[i]!, limit: 50 }), false);
     measure('contact list, no query, page 10 (rep)', () => searchContacts(db, repUser, '', 50, 450), false);
 
     console.log(`\nWeek query: ${(weekRows / iterations).toFixed(0)} actions per 20-user week on average.\n`);

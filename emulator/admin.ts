@@ -47,6 +47,8 @@ const FaultSchema = z.object({
   rate: z.number().min(0).max(1).optional(),
   api: z.enum(['calendar', 'people', 'oauth', 'batch', 'api', 'any']).default('api'),
   email: z.string().optional(),
+  /** For a 403: rateLimitExceeded (default) or accessNotConfigured (the API is not enabled in the project). */
+  reason: z.enum(['rateLimitExceeded', 'accessNotConfigured']).default('rateLimitExceeded'),
 });
 
 const TokenSchema = z.object({
@@ -166,6 +168,7 @@ function addFault(c: Call): EmuResponse {
     rate: b.count === undefined ? (b.rate ?? null) : null,
     api: b.api,
     email,
+    reason: b.reason,
   });
   return json(200, fault);
 }

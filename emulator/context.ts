@@ -46,6 +46,8 @@ export interface Fault {
   rate: number | null;
   api: 'calendar' | 'people' | 'oauth' | 'batch' | 'api' | 'any';
   email: string | null;
+  /** Reason of a 403 error fault. */
+  reason: 'rateLimitExceeded' | 'accessNotConfigured';
 }
 
 interface Counter {

@@ -70,6 +70,8 @@ export interface FaultInput {
   rate?: number;
   api?: 'calendar' | 'people' | 'oauth' | 'batch' | 'api' | 'any';
   email?: string;
+  /** For status 403: 'rateLimitExceeded' (default) or 'accessNotConfigured' (API not enabled). */
+  reason?: 'rateLimitExceeded' | 'accessNotConfigured';
 }
 
 export interface TokenSet {

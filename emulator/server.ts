@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EmuRequest, EmuResponse, Emulator } from './context';
+import type { EmuRequest, EmuResponse, Emulator, Fault } from './context';
 import { ApiError, OAuthError } from './errors';
 import { json } from './http';
 import type { Call, Route } from './http';
@@ -23,18 +23,34 @@ function errorResponse(err: unknown): EmuResponse {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function faultResponse(status: number, retryAfter: number | null): EmuResponse {
+function faultResponse(status: number, retryAfter: number | null, reason: Fault['reason'] = 'rateLimitExceeded', api: string = 'api'): EmuResponse {
   const headers: Record<string, string> = retryAfter !== null ? { 'retry-after': String(retryAfter) } : {};
   switch (status) {
     case 429:
       return json(429, new ApiError(429, 'rateLimitExceeded', 'Rate Limit Exceeded', { domain: 'usageLimits' }).body(), headers);
     case 403:
+      if (reason === 'accessNotConfigured') return accessNotConfigured(api);
       return json(403, new ApiError(403, 'rateLimitExceeded', 'Rate Limit Exceeded', { domain: 'usageLimits' }).body(), headers);
     case 503:
       return json(503, new ApiError(503, 'backendError', 'The service is currently unavailable.').body(), headers);
     default:
       return json(status, new ApiError(status, 'backendError', 'Backend Error').body(), headers);
   }
+}
+
+/**
+ * What Google answers when the API is not enabled in the client's Cloud project ("Handle API
+ * errors"; People adds a google.rpc.ErrorInfo SERVICE_DISABLED).
+ */
+function accessNotConfigured(api: string): EmuResponse {
+  const name = api === 'people' ? 'People API' : 'Google Calendar API';
+  return json(
+    403,
+    new ApiError(403, 'accessNotConfigured', `${name} has not been used in project 000000000000 before or it is disabled. Enable it by visiting the Google Cloud console, then retry.`, {
+      domain: 'usageLimits',
+      details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'SERVICE_DISABLED', domain: 'googleapis.com' }],
+    }).body(),
+  );
 }
 
 export class Dispatcher {
@@ -92,7 +108,7 @@ export class Dispatcher {
         }
         if (fault?.type === 'slow') await sleep(fault.delayMs);
         if (fault?.type === 'error') {
-          res = faultResponse(fault.status, fault.retryAfterSeconds);
+          res = faultResponse(fault.status, fault.retryAfterSeconds, fault.reason, route.api);
           this.emu.record(req.method, route.name, res.status, email);
           return res;
         }

@@ -36,7 +36,7 @@ export function silentCore(db: Db, now = DEMO_NOW): Core {
 /** A connection logged in as `login`, through the real login channel. */
 export function loginAs(core: Core, login: string, password = 'demo'): string {
   const conn = core.newConnection();
-  const reply = core.call(conn, 'session.login', { login, password });
+  const reply = core.callSync(conn, 'session.login', { login, password });
   if (!reply.ok) throw new Error(`login ${login} failed: ${reply.error.message}`);
   return conn;
 }

@@ -4,15 +4,20 @@
  * same checks, as the app does.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CrmError } from '../../shared/errors';
 import { Core } from '../core/app';
 import { openDatabase, type Db } from '../core/db/database';
 import { MigrationError } from '../core/db/migrate';
+import { flowResult } from '../core/google/oauth';
+import { createLogger } from '../core/log';
+import { createNodeSealer } from '../core/secrets-node';
 import { initDemo, initEmpty } from '../core/setup/init';
 
 export const DEFAULT_DB = path.join('data', 'crm.sqlite');
+/** Google itself: passing it to --google is the same as not passing --google. */
 export const GOOGLE_ROOT = 'https://www.googleapis.com';
 
 interface Io {
@@ -40,12 +45,37 @@ export function buildCli(io: Io): Command {
   const program = new Command('crm')
     .description('CRM Companion command line: the same core and checks as the app.')
     .option('--db <path>', 'CRM database file (env CRM_DB)', process.env.CRM_DB ?? DEFAULT_DB)
-    .option('--google <rootUrl>', 'Google API root, e.g. the emulator (env CRM_GOOGLE_ROOT)', googleRoot, process.env.CRM_GOOGLE_ROOT ?? GOOGLE_ROOT)
+    .option('--google <rootUrl>', 'Google API root for this run, e.g. the emulator (env CRM_GOOGLE_ROOT); default: the one ADM set', googleRoot, process.env.CRM_GOOGLE_ROOT)
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
 
-  const globals = () => program.opts<{ db: string; google: string }>();
+  const globals = () => program.opts<{ db: string; google?: string }>();
+
+  /** A core that can keep secrets (OS keyring, else a key file beside the database) and talk to Google. */
+  const googleCore = async (options: { connectTimeoutMs?: number; openBrowser?: boolean } = {}) => {
+    const dbPath = path.resolve(globals().db);
+    const db = openDb(dbPath);
+    try {
+      const secrets = await createNodeSealer({ keyDir: path.dirname(dbPath), id: dbPath });
+      if (secrets.warning) io.err(`Warning: ${secrets.warning}\n`);
+      const root = globals().google;
+      const core = new Core({
+        db,
+        // Only failures reach the terminal; tokens are redacted by the logger anyway.
+        logger: createLogger((line) => io.err(`${line}\n`), 'error'),
+        services: {
+          secrets,
+          openExternal: (url) => (options.openBrowser ? openInBrowser(url) : Promise.resolve()),
+          google: { rootUrlOverride: root === undefined ? undefined : root === GOOGLE_ROOT ? null : root, connectTimeoutMs: options.connectTimeoutMs },
+        },
+      });
+      return { db, core };
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  };
 
   program
     .command('init-db')
@@ -86,7 +116,7 @@ export function buildCli(io: Io): Command {
         const core = new Core({ db });
         const conn = core.newConnection();
         core.impersonate(conn, 'ADM');
-        const users = core.invoke(conn, 'users.directory', {});
+        const users = core.invokeSync(conn, 'users.directory', {});
         if (opts.json) return io.out(JSON.stringify(users, null, 2) + '\n');
         for (const u of users) {
           const rights = u.rights.map((r) => `${r.targetLogin}[${[r.visible && 'Visible', r.agenda && 'Agenda'].filter(Boolean).join('+')}]`).join(' ');
@@ -103,7 +133,7 @@ export function buildCli(io: Io): Command {
     .requiredOption('--user <login>', 'act as this user (same rights checks as in the app)')
     .argument('<channel>', 'channel name, e.g. contacts.search')
     .argument('[input]', 'JSON input', '{}')
-    .action((channel: string, inputText: string, opts: { user: string }) => {
+    .action(async (channel: string, inputText: string, opts: { user: string }) => {
       let input: unknown;
       try {
         input = JSON.parse(inputText);
@@ -115,7 +145,7 @@ export function buildCli(io: Io): Command {
         const core = new Core({ db });
         const conn = core.newConnection();
         core.impersonate(conn, opts.user);
-        const reply = core.call(conn, channel, input);
+        const reply = await core.call(conn, channel, input);
         if (!reply.ok) throw new CrmError(reply.error.code, reply.error.message, reply.error.field);
         io.out(JSON.stringify(reply.result, null, 2) + '\n');
       } finally {
@@ -123,7 +153,123 @@ export function buildCli(io: Io): Command {
       }
     });
 
+  program
+    .command('set-client')
+    .description("Set the Google OAuth desktop client (as ADM); the secret is stored encrypted")
+    .option('--client-id <id>', 'OAuth client ID (…apps.googleusercontent.com)')
+    .option('--client-secret <secret>', 'OAuth client secret ("" clears it)')
+    .option('--publishing <status>', 'testing | production (the OAuth consent screen\'s publishing status)', (v) => {
+      if (v !== 'testing' && v !== 'production') throw new InvalidArgumentError('must be "testing" or "production"');
+      return v;
+    })
+    .option('--root <url>', 'Google root URL to store (e.g. the emulator); "google" for Google itself')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { clientId?: string; clientSecret?: string; publishing?: string; root?: string; json?: boolean }) => {
+      const { db, core } = await googleCore();
+      try {
+        const conn = core.newConnection();
+        core.impersonate(conn, 'ADM');
+        const input: Record<string, unknown> = {};
+        if (opts.clientId !== undefined) input.clientId = opts.clientId;
+        if (opts.clientSecret !== undefined) input.clientSecret = opts.clientSecret;
+        if (opts.publishing !== undefined) input.publishing = opts.publishing;
+        if (opts.root !== undefined) input.rootUrl = opts.root === 'google' ? null : opts.root;
+        const status = await core.invoke(conn, 'google.setClient', input);
+        if (opts.json) return io.out(JSON.stringify(status, null, 2) + '\n');
+        io.out(`Google client ${status.clientId || '(no ID)'}: secret ${status.secretSet ? 'set' : 'not set'}, ${status.publishing}, ${status.rootUrl ?? 'Google'}; secrets kept in ${status.secretStorage.kind}.\n`);
+      } finally {
+        db.close();
+      }
+    });
+
+  program
+    .command('connect')
+    .description("Connect a user to Google: prints the consent URL and waits for Google's answer on 127.0.0.1")
+    .requiredOption('--user <login>', 'the user to connect (their Google login e-mail must be set)')
+    .option('--no-browser', 'do not open a browser; only print the URL')
+    .option('--timeout <seconds>', 'how long to wait for the consent', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 3600) throw new InvalidArgumentError('must be a whole number of seconds, 1 to 3600');
+      return n;
+    }, 300)
+    .option('--json', 'print JSON lines: the pending connection, then the outcome')
+    .action(async (opts: { user: string; browser: boolean; timeout: number; json?: boolean }) => {
+      const { db, core } = await googleCore({ connectTimeoutMs: opts.timeout * 1000, openBrowser: opts.browser });
+      try {
+        const conn = core.newConnection();
+        core.impersonate(conn, opts.user);
+        const pending = await core.invoke(conn, 'google.connect', { mode: opts.browser ? 'browser' : 'manual' });
+        if (opts.json) io.out(JSON.stringify(pending) + '\n');
+        else io.out(`Open this address in a browser and allow access:\n${pending.consentUrl}\nWaiting for Google's answer (up to ${opts.timeout} s)…\n`);
+        const result = await flowResult(core.services, pending.flowId);
+        if (!result || result.outcome !== 'connected') {
+          throw new CrmError('CONFLICT', `Not connected (${result?.outcome ?? 'cancelled'}${result?.problem ? `, ${result.problem}` : ''}): ${result?.message ?? 'the attempt ended.'}`);
+        }
+        const status = await core.invoke(conn, 'google.connection', {});
+        if (opts.json) io.out(JSON.stringify({ outcome: result.outcome, connection: status }) + '\n');
+        else io.out(`Connected ${opts.user} to Google as ${status.accountEmail}.\n`);
+      } finally {
+        db.close();
+      }
+    });
+
+  program
+    .command('test')
+    .description("Run the Test button's checks for a user (exit 1 when one fails)")
+    .requiredOption('--user <login>', 'the user to test')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { user: string; json?: boolean }) => {
+      const { db, core } = await googleCore();
+      try {
+        const conn = core.newConnection();
+        core.impersonate(conn, opts.user);
+        const report = await core.invoke(conn, 'google.test', {});
+        if (opts.json) io.out(JSON.stringify(report, null, 2) + '\n');
+        else {
+          const mark = { pass: 'ok  ', fail: 'FAIL', warn: 'warn', skipped: '-   ' } as const;
+          for (const c of report.checks) io.out(`${mark[c.status]} ${c.id.padEnd(12)} ${c.problem ? `[${c.problem}] ` : ''}${c.message}\n`);
+        }
+        if (!report.ok) throw new CrmError('CONFLICT', `The Google test of ${opts.user} failed: ${report.checks.filter((c) => c.status === 'fail').map((c) => c.problem).join(', ')}.`);
+      } finally {
+        db.close();
+      }
+    });
+
+  program
+    .command('reset')
+    .description("Forget a user's Google account (revoked at Google), or with --calendar-only the agenda links only")
+    .requiredOption('--user <login>', 'the user to reset')
+    .option('--calendar-only', 'keep the connection; drop the agenda links and tokens only')
+    .option('--delete-in-google', 'first delete in Google what this app created there')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { user: string; calendarOnly?: boolean; deleteInGoogle?: boolean; json?: boolean }) => {
+      const { db, core } = await googleCore();
+      try {
+        const conn = core.newConnection();
+        core.impersonate(conn, opts.user);
+        const r = await core.invoke(conn, 'google.reset', { scope: opts.calendarOnly ? 'calendar' : 'account', inGoogle: opts.deleteInGoogle ? 'delete' : 'keep' });
+        if (opts.json) return io.out(JSON.stringify(r, null, 2) + '\n');
+        io.out(`Reset ${opts.calendarOnly ? 'calendar' : 'account'} of ${opts.user}: ${r.linksDropped} links dropped, ${r.deletedInGoogle} items deleted in Google${opts.calendarOnly ? '' : `, token ${r.revoked ? 'revoked' : 'not revoked (already invalid or Google unreachable)'}`}.\n`);
+      } finally {
+        db.close();
+      }
+    });
+
   return program;
+}
+
+/** Opens a URL with the desktop's opener; a headless machine just has the printed URL. */
+function openInBrowser(url: string): Promise<void> {
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return Promise.resolve();
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // the URL is printed anyway
+  }
+  return Promise.resolve();
 }
 
 /** Runs the CLI; returns the exit code (0 ok, 1 refused by the core, 2 bad usage). */

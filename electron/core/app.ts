@@ -10,16 +10,23 @@ import { channels, events, isChannelName, type ChannelName, type EventName, type
 import { CrmError, describeZodError, type ErrorPayload } from '../../shared/errors';
 import { actionsHandlers } from './actions/handlers';
 import { contactsHandlers } from './contacts/handlers';
-import type { Handlers, PublicContext } from './context';
+import type { AsyncContext, CoreServices, Handlers, PublicContext } from './context';
 import type { Db } from './db/database';
+import { googleHandlers } from './google/handlers';
 import { createLogger, type Logger } from './log';
+import { noSecretStorage } from './secrets';
 import { sessionHandlers } from './session/handlers';
 import { settingsHandlers } from './settings/handlers';
 import { syncHandlers } from './sync/handlers';
 import { usersHandlers } from './users/handlers';
 import { findUserByLogin, getUser, toSessionUser } from './users/store';
 
-const handlers: Handlers = {
+/** Channels that talk to the network. Every other channel runs synchronously in one transaction. */
+const asyncHandlers = { ...googleHandlers };
+type AsyncChannelName = keyof typeof asyncHandlers;
+export type SyncChannelName = Exclude<ChannelName, AsyncChannelName>;
+
+const handlers: Handlers<SyncChannelName> = {
   ...sessionHandlers,
   ...usersHandlers,
   ...actionsHandlers,
@@ -28,20 +35,32 @@ const handlers: Handlers = {
   ...settingsHandlers,
 };
 
+function isAsyncChannel(name: ChannelName): name is AsyncChannelName {
+  return Object.prototype.hasOwnProperty.call(asyncHandlers, name);
+}
+
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
 export interface CoreOptions {
   db: Db;
   logger?: Logger;
   now?: () => Date;
+  /** What the host process provides (secret storage, opening URLs); see CoreServices. */
+  services?: Partial<Omit<CoreServices, 'logger'>>;
 }
 
 export type CallResult = { ok: true; result: unknown } | { ok: false; error: ErrorPayload };
+
+function unwrapResult(reply: CallResult): unknown {
+  if (!reply.ok) throw new CrmError(reply.error.code, reply.error.message, reply.error.field);
+  return reply.result;
+}
 
 export class Core {
   readonly db: Db;
   private readonly logger: Logger;
   private readonly now: () => Date;
+  readonly services: CoreServices;
   private readonly sessions = new Map<string, number>();
   private readonly listeners = new Set<EventListener>();
 
@@ -49,6 +68,12 @@ export class Core {
     this.db = options.db;
     this.logger = options.logger ?? createLogger();
     this.now = options.now ?? (() => new Date());
+    this.services = {
+      secrets: options.services?.secrets ?? noSecretStorage,
+      openExternal: options.services?.openExternal ?? (() => Promise.reject(new Error('This process cannot open a browser.'))),
+      logger: this.logger,
+      google: options.services?.google ?? {},
+    };
   }
 
   /** A fresh connection id for a transport client (a window, a browser, a CLI run). */
@@ -88,15 +113,23 @@ export class Core {
     return () => this.listeners.delete(listener);
   }
 
-  /** Runs a channel and returns its typed output; throws CrmError. */
-  invoke<K extends ChannelName>(connectionId: string, channel: K, input: unknown): Output<K> {
-    const reply = this.call(connectionId, channel, input);
-    if (!reply.ok) throw new CrmError(reply.error.code, reply.error.message, reply.error.field);
-    return reply.result as Output<K>;
+  /** Runs any channel (what transports use); never throws: every failure becomes an error payload. */
+  async call(connectionId: string, channel: string, rawInput: unknown): Promise<CallResult> {
+    try {
+      if (isChannelName(channel) && isAsyncChannel(channel)) return { ok: true, result: await this.dispatchAsync(connectionId, channel, rawInput) };
+      return { ok: true, result: this.dispatch(connectionId, channel, rawInput) };
+    } catch (error) {
+      return { ok: false, error: this.toErrorPayload(channel, error) };
+    }
   }
 
-  /** Runs a channel; never throws: every failure becomes an error payload. */
-  call(connectionId: string, channel: string, rawInput: unknown): CallResult {
+  /** Runs any channel and returns its typed output; throws CrmError. */
+  async invoke<K extends ChannelName>(connectionId: string, channel: K, input: unknown): Promise<Output<K>> {
+    return unwrapResult(await this.call(connectionId, channel, input)) as Output<K>;
+  }
+
+  /** Runs a synchronous channel (every channel but the network ones); never throws. */
+  callSync(connectionId: string, channel: string, rawInput: unknown): CallResult {
     try {
       return { ok: true, result: this.dispatch(connectionId, channel, rawInput) };
     } catch (error) {
@@ -104,24 +137,41 @@ export class Core {
     }
   }
 
-  private dispatch(connectionId: string, channel: string, rawInput: unknown): unknown {
+  /** Runs a synchronous channel and returns its typed output; throws CrmError. */
+  invokeSync<K extends SyncChannelName>(connectionId: string, channel: K, input: unknown): Output<K> {
+    return unwrapResult(this.callSync(connectionId, channel, input)) as Output<K>;
+  }
+
+  /** Delivers an event raised by work that goes on after its call returned. */
+  broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    this.deliver(event, payload);
+  }
+
+  /** Session, access and input checks shared by both paths. */
+  private admit(connectionId: string, channel: string, rawInput: unknown) {
     if (!isChannelName(channel)) throw new CrmError('UNKNOWN_CHANNEL', `Unknown channel "${channel}".`);
     const def = channels[channel];
     const user = this.sessionUser(connectionId);
     if (def.access !== 'public' && !user) throw new CrmError('UNAUTHENTICATED', 'Please log in first.');
     if (def.access === 'admin' && !user?.isAdmin) throw new CrmError('FORBIDDEN', 'Only the administrator (ADM) may do this.');
-
     const parsed = def.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
       const { message, field } = describeZodError(parsed.error);
       throw new CrmError('BAD_INPUT', message, field);
     }
+    return { channel, def, user, input: parsed.data as unknown };
+  }
 
+  private dispatch(connectionId: string, channel: string, rawInput: unknown): unknown {
+    const admitted = this.admit(connectionId, channel, rawInput);
+    if (isAsyncChannel(admitted.channel)) {
+      throw new CrmError('INTERNAL', `Channel "${channel}" talks to the network: call it with call(), not callSync().`);
+    }
     const pending: { event: EventName; payload: unknown }[] = [];
     const ctx: PublicContext = {
       db: this.db,
       connectionId,
-      user,
+      user: admitted.user,
       now: this.now,
       emit: (event, payload) => void pending.push({ event, payload }),
       setSessionUser: (next) => {
@@ -129,9 +179,29 @@ export class Core {
         else this.sessions.delete(connectionId);
       },
     };
-    const handler = handlers[channel] as (input: unknown, ctx: PublicContext) => unknown;
+    const handler = handlers[admitted.channel] as (input: unknown, ctx: PublicContext) => unknown;
     // The whole call is one transaction: a handler that fails half-way leaves nothing behind.
-    const result = this.db.transaction(() => def.output.parse(handler(parsed.data, ctx)))();
+    const result = this.db.transaction(() => admitted.def.output.parse(handler(admitted.input, ctx)))();
+    for (const { event, payload } of pending) this.deliver(event, payload);
+    return result;
+  }
+
+  private async dispatchAsync(connectionId: string, channel: AsyncChannelName, rawInput: unknown): Promise<unknown> {
+    const admitted = this.admit(connectionId, channel, rawInput);
+    const user = admitted.user;
+    if (!user) throw new CrmError('UNAUTHENTICATED', 'Please log in first.');
+    const pending: { event: EventName; payload: unknown }[] = [];
+    const ctx: AsyncContext = {
+      db: this.db,
+      connectionId,
+      user,
+      now: this.now,
+      services: this.services,
+      emit: (event, payload) => void pending.push({ event, payload }),
+      broadcast: (event, payload) => this.deliver(event, payload),
+    };
+    const handler = asyncHandlers[channel] as (input: unknown, ctx: AsyncContext) => Promise<unknown>;
+    const result = admitted.def.output.parse(await handler(admitted.input, ctx));
     for (const { event, payload } of pending) this.deliver(event, payload);
     return result;
   }

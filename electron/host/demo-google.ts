@@ -11,7 +11,7 @@ import { TZDate } from '@date-fns/tz';
 import { addDays, startOfWeek } from 'date-fns';
 import { z } from 'zod';
 import type { Core } from '../core/app';
-import { putSettings } from '../core/settings/handlers';
+import { putGoogleClientSettings } from '../core/google/settings';
 import { PROJECT_ROOT } from './paths';
 
 export const DEMO_CLIENT = {
@@ -115,7 +115,9 @@ export async function startDemoGoogle(options: { core: Core; dataDir: string; lo
         ],
       });
     }
-    options.core.db.transaction(() => putSettings(options.core.db, { googleRootUrl: url, googleClientId: DEMO_CLIENT.clientId, googlePublishing: DEMO_CLIENT.publishing }))();
+    // The secret is sealed like one ADM typed, so a fresh demo can connect out of the box.
+    const sealedSecret = await options.core.services.secrets.seal(DEMO_CLIENT.clientSecret);
+    putGoogleClientSettings(options.core.db, { rootUrl: url, clientId: DEMO_CLIENT.clientId, publishing: DEMO_CLIENT.publishing, sealedSecret });
     options.log(`Google emulator at ${url} (${users.length} demo accounts${fresh ? ', seeded' : ''}; state in ${options.dataDir}).`);
     return {
       url,

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Core } from '../core/app';
 import { openDatabase } from '../core/db/database';
+import { createNodeSealer } from '../core/secrets-node';
 import { initDemo, userCount } from '../core/setup/init';
 import { startDemoGoogle, type DemoGoogle } from './demo-google';
 import { PROJECT_ROOT, RENDERER_DIR } from './paths';
@@ -56,7 +57,12 @@ export async function launch(options: LaunchOptions): Promise<{ host: Host; clos
     throw new Error(`${options.dbPath} has no users yet: run \`npm run cli -- --db ${options.dbPath} init-db --admin-password …\` or \`npm run demo\`.`);
   }
   ensureRendererBuilt(options.log);
-  const core = new Core({ db });
+  const dbFile = path.resolve(options.dbPath);
+  const secrets = await createNodeSealer({ keyDir: path.dirname(dbFile), id: dbFile });
+  if (secrets.warning) options.log(`Warning: ${secrets.warning}`);
+  // The browser host cannot open the system browser for the user: the renderer opens the
+  // consent URL in a new tab itself, so this is a no-op.
+  const core = new Core({ db, services: { secrets, openExternal: () => Promise.resolve() } });
   let google: DemoGoogle | null = null;
   if (options.demo) {
     const dataDir = path.join(path.dirname(path.resolve(options.dbPath)), 'google-emulator');

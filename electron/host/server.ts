@@ -180,7 +180,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       if (size > MAX_BODY) tooLarge();
       else chunks.push(chunk);
     });
-    req.on('end', () => {
+    req.on('end', async () => {
       if (aborted) return;
       let input: unknown;
       try {
@@ -189,7 +189,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       } catch {
         return sendError(res, 400, 'BAD_INPUT', 'The body is not valid JSON.');
       }
-      const reply = core.call(connectionId, channel, input);
+      const reply = await core.call(connectionId, channel, input);
       sendJson(res, reply.ok ? 200 : (STATUS_OF[reply.error.code] ?? 500), reply);
     });
   }

@@ -37,9 +37,9 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, core: Core, window
   };
 
   for (const name of channelNames) {
-    ipcMain.handle(ipcChannel(name), (event, input: unknown): CallResult => {
+    ipcMain.handle(ipcChannel(name), async (event, input: unknown): Promise<CallResult> => {
       if (!isTrustedSender(event)) return { ok: false, error: { code: 'FORBIDDEN', message: 'Calls are accepted only from the app window.' } };
-      return core.call(connectionOf(event.sender), name, input);
+      return await core.call(connectionOf(event.sender), name, input);
     });
   }
   const unsubscribe = core.onEvent((event, payload) => {

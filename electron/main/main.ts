@@ -13,6 +13,7 @@ import { openDatabase } from '../core/db/database';
 import { initDemo, userCount } from '../core/setup/init';
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 import { APP_ORIGIN, registerIpc } from './ipc';
+import { createElectronSealer } from './secrets';
 import { externalLinkToOpen, isAllowedNavigation, webPreferences } from './security';
 
 const SCHEME = 'app';
@@ -21,13 +22,14 @@ const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
 
 protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-function openCore(): Core {
+async function openCore(): Promise<Core> {
   const dir = app.getPath('userData');
   mkdirSync(dir, { recursive: true });
   const db = openDatabase(path.join(dir, 'crm.sqlite'));
   // A fresh install opens on the demo company so the app shows something real at once.
   if (userCount(db) === 0) initDemo(db);
-  return new Core({ db });
+  const secrets = await createElectronSealer();
+  return new Core({ db, services: { secrets, openExternal: (url) => shell.openExternal(url) } });
 }
 
 function serveRenderer(): void {
@@ -78,8 +80,8 @@ function createWindow(windows: Set<BrowserWindow>): void {
 // views build thousands of cards (see bench/store.ts; the browser host runs with the same flag).
 app.commandLine.appendSwitch('js-flags', '--max-semi-space-size=64');
 app.enableSandbox();
-void app.whenReady().then(() => {
-  const core = openCore();
+void app.whenReady().then(async () => {
+  const core = await openCore();
   const windows = new Set<BrowserWindow>();
   lockDown();
   serveRenderer();

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ChannelDef } from './common';
 import { actionsChannels } from './actions';
 import { contactsChannels } from './contacts';
+import { googleChannels, googleEvents } from './google';
 import { sessionChannels } from './session';
 import { settingsChannels } from './settings';
 import { syncChannels } from './sync';
@@ -21,6 +22,7 @@ export const channels = {
   ...contactsChannels,
   ...syncChannels,
   ...settingsChannels,
+  ...googleChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
@@ -43,6 +45,7 @@ export const events = {
   onActionsChanged: z.object({ ownerIds: z.array(Id) }),
   /** These contacts changed. */
   onContactsChanged: z.object({ ids: z.array(Id) }),
+  ...googleEvents,
 } as const;
 
 export type Events = typeof events;
@@ -62,6 +65,7 @@ export type CrmApi = {
 export * from './common';
 export * from './actions';
 export * from './contacts';
+export * from './google';
 export * from './session';
 export * from './settings';
 export * from './sync';

@@ -13,10 +13,10 @@ beforeEach(() => {
 afterEach(() => env.cleanup());
 
 describe('the contract in the core', () => {
-  it('names channels domain.verb and implements every one of them', () => {
+  it('names channels domain.verb and implements every one of them', async () => {
     for (const name of channelNames) {
       expect(name).toMatch(/^[a-z][a-zA-Z]*\.[a-z][a-zA-Z]*$/);
-      const reply = core.call(core.newConnection(), name, {});
+      const reply = await core.call(core.newConnection(), name, {});
       // Public channels answer; others ask to log in first: none is missing.
       if (reply.ok) expect(channels[name].access).toBe('public');
       else expect(['UNAUTHENTICATED', 'BAD_INPUT']).toContain(reply.error.code);
@@ -24,29 +24,29 @@ describe('the contract in the core', () => {
   });
 
   it('refuses unknown channels', () => {
-    expect(core.call(core.newConnection(), 'actions.drop', {})).toEqual({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message: 'Unknown channel "actions.drop".' } });
+    expect(core.callSync(core.newConnection(), 'actions.drop', {})).toEqual({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message: 'Unknown channel "actions.drop".' } });
   });
 
   it('asks to log in before anything but the session channels', () => {
     const conn = core.newConnection();
-    expect(core.call(conn, 'contacts.search', {})).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: 'Please log in first.' } });
-    expect(core.call(conn, 'session.current', {})).toEqual({ ok: true, result: null });
+    expect(core.callSync(conn, 'contacts.search', {})).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: 'Please log in first.' } });
+    expect(core.callSync(conn, 'session.current', {})).toEqual({ ok: true, result: null });
   });
 
   it('refuses a wrong password or an unknown login with the same message', () => {
     const conn = core.newConnection();
-    const wrong = core.call(conn, 'session.login', { login: 'ADM', password: 'nope' });
-    const unknown = core.call(conn, 'session.login', { login: 'NOBODY', password: 'demo' });
+    const wrong = core.callSync(conn, 'session.login', { login: 'ADM', password: 'nope' });
+    const unknown = core.callSync(conn, 'session.login', { login: 'NOBODY', password: 'demo' });
     expect(wrong).toEqual({ ok: false, error: { code: 'BAD_CREDENTIALS', message: 'Wrong login or password.' } });
     expect(unknown).toEqual(wrong);
-    expect(core.call(conn, 'session.current', {})).toEqual({ ok: true, result: null });
+    expect(core.callSync(conn, 'session.current', {})).toEqual({ ok: true, result: null });
   });
 
   it('logs in and out', () => {
     const conn = loginAs(core, 'ADM');
-    expect(core.invoke(conn, 'session.current', {})).toMatchObject({ login: 'ADM', isAdmin: true, locale: 'fr', timeZone: 'Europe/Paris' });
-    core.invoke(conn, 'session.logout', {});
-    expect(core.invoke(conn, 'session.current', {})).toBeNull();
+    expect(core.invokeSync(conn, 'session.current', {})).toMatchObject({ login: 'ADM', isAdmin: true, locale: 'fr', timeZone: 'Europe/Paris' });
+    core.invokeSync(conn, 'session.logout', {});
+    expect(core.invokeSync(conn, 'session.current', {})).toBeNull();
   });
 
   it('rejects bad payloads with a message naming the field, and changes nothing', () => {
@@ -69,7 +69,7 @@ describe('the contract in the core', () => {
       ['syncPrefs.update', { patch: { monthsBefore: 99 } }, 'patch.monthsBefore', /patch.monthsBefore: /],
     ];
     for (const [channel, input, field, message] of cases) {
-      const reply = core.call(conn, channel, input);
+      const reply = core.callSync(conn, channel, input);
       expect(reply.ok, `${channel} ${JSON.stringify(input)}`).toBe(false);
       if (!reply.ok) {
         expect(reply.error.code).toBe('BAD_INPUT');
@@ -80,20 +80,9 @@ describe('the contract in the core', () => {
     expect(dump(env.db)).toBe(before);
   });
 
-  it('keeps the Google settings valid: an http(s) root URL, trailing slash dropped', () => {
-    const adm = loginAs(core, 'ADM');
-    expect(core.call(adm, 'settings.update', { googleRootUrl: 'ftp://127.0.0.1:8085' })).toMatchObject({
-      ok: false,
-      error: { code: 'BAD_INPUT', field: 'googleRootUrl', message: 'googleRootUrl: must be an http(s) URL, e.g. http://127.0.0.1:8085' },
-    });
-    expect(core.call(adm, 'settings.update', { googlePublishing: 'beta' })).toMatchObject({ ok: false, error: { field: 'googlePublishing' } });
-    expect(core.invoke(adm, 'settings.update', { googleRootUrl: 'http://127.0.0.1:8085/' })).toMatchObject({ googleRootUrl: 'http://127.0.0.1:8085' });
-    expect(core.invoke(adm, 'settings.update', { googleRootUrl: null }).googleRootUrl).toBeNull();
-  });
-
   it('never returns more than the output schema allows', () => {
     const conn = loginAs(core, 'ADM');
-    const users = core.invoke(conn, 'users.directory', {});
+    const users = core.invokeSync(conn, 'users.directory', {});
     expect(JSON.stringify(users)).not.toMatch(/password|scrypt/);
   });
 
@@ -102,10 +91,10 @@ describe('the contract in the core', () => {
     const conn = loginAs(core, rep);
     const seen: unknown[] = [];
     core.onEvent((event, payload) => seen.push([event, payload]));
-    const bad = core.call(conn, 'actions.create', { typeId: 999, title: 'x', period: { allDay: true, startDate: '2026-11-24', endDate: '2026-11-24' } });
+    const bad = core.callSync(conn, 'actions.create', { typeId: 999, title: 'x', period: { allDay: true, startDate: '2026-11-24', endDate: '2026-11-24' } });
     expect(bad.ok).toBe(false);
     expect(seen).toEqual([]);
-    const made = core.invoke(conn, 'actions.create', { typeId: 1, title: 'x', period: { allDay: true, startDate: '2026-11-24', endDate: '2026-11-24' } });
+    const made = core.invokeSync(conn, 'actions.create', { typeId: 1, title: 'x', period: { allDay: true, startDate: '2026-11-24', endDate: '2026-11-24' } });
     expect(seen).toEqual([['onActionsChanged', { ownerIds: [made.ownerId] }]]);
   });
 });

@@ -34,7 +34,7 @@ function privateActionOf(login: string) {
 describe('rights, checked in the core', () => {
   it('the demo teams are as documented', () => {
     const adm = loginAs(core, 'ADM');
-    const dir = core.invoke(adm, 'users.directory', {});
+    const dir = core.invokeSync(adm, 'users.directory', {});
     const rightsOf = (login: string) => dir.find((u) => u.login === login)!.rights.map((r) => [r.targetLogin, r.visible, r.agenda]);
     expect(rightsOf(manager1)).toEqual(expect.arrayContaining([[rep1, true, true], [rep2, false, true]]));
     expect(rightsOf(manager2)).toEqual([[rep3, false, true]]);
@@ -43,11 +43,11 @@ describe('rights, checked in the core', () => {
 
   it('a rep sees only their own agenda', () => {
     const conn = loginAs(core, rep1);
-    expect(core.invoke(conn, 'users.list', {}).map((u) => u.login)).toEqual([rep1]);
-    const own = core.invoke(conn, 'actions.list', { userIds: [userId(db, rep1)], ...week });
+    expect(core.invokeSync(conn, 'users.list', {}).map((u) => u.login)).toEqual([rep1]);
+    const own = core.invokeSync(conn, 'actions.list', { userIds: [userId(db, rep1)], ...week });
     expect(own.length).toBeGreaterThan(0);
     expect(own.every((a) => a.kind === 'full' && a.ownerId === userId(db, rep1))).toBe(true);
-    const reply = core.call(conn, 'actions.list', { userIds: [userId(db, rep2)], ...week });
+    const reply = core.callSync(conn, 'actions.list', { userIds: [userId(db, rep2)], ...week });
     expect(reply).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: `You have no right to see the agenda of user ${userId(db, rep2)}.` } });
   });
 
@@ -60,9 +60,9 @@ describe('rights, checked in the core', () => {
       ['actions.delete', { id: theirs }],
       ['actions.duplicate', { id: theirs }],
     ] as const) {
-      expect(core.call(conn, channel, input)).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: `Action ${theirs} does not exist.` } });
+      expect(core.callSync(conn, channel, input)).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: `Action ${theirs} does not exist.` } });
     }
-    expect(core.call(conn, 'actions.create', { ownerId: userId(db, rep2), typeId: 1, title: 'x', period: { allDay: true, startDate: '2026-11-24', endDate: '2026-11-24' } })).toMatchObject({
+    expect(core.callSync(conn, 'actions.create', { ownerId: userId(db, rep2), typeId: 1, title: 'x', period: { allDay: true, startDate: '2026-11-24', endDate: '2026-11-24' } })).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
     });
@@ -70,43 +70,43 @@ describe('rights, checked in the core', () => {
 
   it('a manager with Agenda sees the team agenda, private actions as busy slots only', () => {
     const conn = loginAs(core, manager2);
-    expect(core.invoke(conn, 'users.list', {}).map((u) => [u.login, u.rights.agenda, u.rights.visible])).toEqual([
+    expect(core.invokeSync(conn, 'users.list', {}).map((u) => [u.login, u.rights.agenda, u.rights.visible])).toEqual([
       [manager2, true, true],
       [rep3, true, false],
     ]);
-    const list = core.invoke(conn, 'actions.list', { userIds: [userId(db, rep3)], ...sixWeeks });
+    const list = core.invokeSync(conn, 'actions.list', { userIds: [userId(db, rep3)], ...sixWeeks });
     const busy = list.filter((a) => a.kind === 'busy');
     expect(busy.length).toBeGreaterThan(0);
     for (const b of busy) expect(Object.keys(b).sort()).toEqual(['id', 'kind', 'ownerId', 'period']);
     const full = list.filter((a) => a.kind === 'full');
     expect(full.every((a) => a.kind === 'full' && !a.private)).toBe(true);
     const hidden = privateActionOf(rep3);
-    expect(core.call(conn, 'actions.get', { id: hidden })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    expect(core.call(conn, 'actions.list', { userIds: [userId(db, rep1)], ...week })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(core.callSync(conn, 'actions.get', { id: hidden })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(core.callSync(conn, 'actions.list', { userIds: [userId(db, rep1)], ...week })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
   it('Visible shows everything of that colleague, private actions included', () => {
     const conn = loginAs(core, manager1);
-    const list = core.invoke(conn, 'actions.list', { userIds: [userId(db, rep1), userId(db, rep2)], ...sixWeeks });
+    const list = core.invokeSync(conn, 'actions.list', { userIds: [userId(db, rep1), userId(db, rep2)], ...sixWeeks });
     const ofRep1 = list.filter((a) => a.ownerId === userId(db, rep1));
     const ofRep2 = list.filter((a) => a.ownerId === userId(db, rep2));
     expect(ofRep1.some((a) => a.kind === 'full' && a.private)).toBe(true);
     expect(ofRep1.some((a) => a.kind === 'busy')).toBe(false);
     expect(ofRep2.some((a) => a.kind === 'busy')).toBe(true);
-    expect(core.invoke(conn, 'actions.get', { id: privateActionOf(rep1) }).private).toBe(true);
+    expect(core.invokeSync(conn, 'actions.get', { id: privateActionOf(rep1) }).private).toBe(true);
   });
 
   it('a manager with Agenda may move a colleague\'s (non-private) action', () => {
     const conn = loginAs(core, manager2);
-    const target = core.invoke(conn, 'actions.list', { userIds: [userId(db, rep3)], ...week }).find((a) => a.kind === 'full' && !a.period.allDay && a.seriesId === null);
+    const target = core.invokeSync(conn, 'actions.list', { userIds: [userId(db, rep3)], ...week }).find((a) => a.kind === 'full' && !a.period.allDay && a.seriesId === null);
     expect(target).toBeDefined();
-    const moved = core.invoke(conn, 'actions.update', { id: target!.id, patch: { period: { allDay: false, start: '2026-11-20T14:00:00+01:00', end: '2026-11-20T15:00:00+01:00' } } });
+    const moved = core.invokeSync(conn, 'actions.update', { id: target!.id, patch: { period: { allDay: false, start: '2026-11-20T14:00:00+01:00', end: '2026-11-20T15:00:00+01:00' } } });
     expect(moved.period).toEqual({ allDay: false, start: '2026-11-20T13:00:00.000Z', end: '2026-11-20T14:00:00.000Z' });
   });
 
   it('contacts are visible for one\'s own and unassigned companies, and the Visible colleagues\'', () => {
-    const count = (login: string) => core.invoke(loginAs(core, login), 'contacts.search', { limit: 1 }).total;
-    const all = core.invoke(loginAs(core, 'ADM'), 'contacts.search', { limit: 1 }).total;
+    const count = (login: string) => core.invokeSync(loginAs(core, login), 'contacts.search', { limit: 1 }).total;
+    const all = core.invokeSync(loginAs(core, 'ADM'), 'contacts.search', { limit: 1 }).total;
     expect(all).toBe(1500);
     expect(count(rep1)).toBeLessThan(all);
     expect(count(manager1)).toBeGreaterThan(count(manager2)); // manager1 also sees rep1's companies
@@ -115,19 +115,19 @@ describe('rights, checked in the core', () => {
       .prepare('SELECT c.id FROM contacts c JOIN companies co ON co.id = c.company_id WHERE co.sales_rep_id = ? LIMIT 1')
       .get(userId(db, rep2)) as { id: number };
     const conn = loginAs(core, rep1);
-    expect(core.call(conn, 'contacts.get', { id: hidden.id })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: `Contact ${hidden.id} does not exist.` } });
-    expect(core.call(conn, 'contacts.update', { id: hidden.id, patch: { comment: 'x' } })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(core.callSync(conn, 'contacts.get', { id: hidden.id })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: `Contact ${hidden.id} does not exist.` } });
+    expect(core.callSync(conn, 'contacts.update', { id: hidden.id, patch: { comment: 'x' } })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
   it('only ADM changes app settings and rights, and opens a colleague\'s sync settings', () => {
     const conn = loginAs(core, rep1);
-    expect(core.call(conn, 'settings.update', { companyName: 'Moi SA' })).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Only the administrator (ADM) may do this.' } });
-    expect(core.call(conn, 'users.setRights', { holderId: userId(db, rep1), targetId: userId(db, rep2), visible: true, agenda: true })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(core.call(conn, 'syncPrefs.get', { userId: userId(db, rep2) })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(core.callSync(conn, 'settings.update', { companyName: 'Moi SA' })).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Only the administrator (ADM) may do this.' } });
+    expect(core.callSync(conn, 'users.setRights', { holderId: userId(db, rep1), targetId: userId(db, rep2), visible: true, agenda: true })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(core.callSync(conn, 'syncPrefs.get', { userId: userId(db, rep2) })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     const adm = loginAs(core, 'ADM');
-    expect(core.invoke(adm, 'settings.update', { companyName: 'Moi SA' }).companyName).toBe('Moi SA');
-    core.invoke(adm, 'users.setRights', { holderId: userId(db, rep1), targetId: userId(db, rep2), visible: false, agenda: true });
-    expect(core.invoke(conn, 'actions.list', { userIds: [userId(db, rep2)], ...week }).length).toBeGreaterThan(0);
-    expect(core.invoke(adm, 'syncPrefs.get', { userId: userId(db, rep2) }).calendarName).toBe('Agenda CRM');
+    expect(core.invokeSync(adm, 'settings.update', { companyName: 'Moi SA' }).companyName).toBe('Moi SA');
+    core.invokeSync(adm, 'users.setRights', { holderId: userId(db, rep1), targetId: userId(db, rep2), visible: false, agenda: true });
+    expect(core.invokeSync(conn, 'actions.list', { userIds: [userId(db, rep2)], ...week }).length).toBeGreaterThan(0);
+    expect(core.invokeSync(adm, 'syncPrefs.get', { userId: userId(db, rep2) }).calendarName).toBe('Agenda CRM');
   });
 });

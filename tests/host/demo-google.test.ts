@@ -5,10 +5,15 @@ import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { OAuth2Client } from 'google-auth-library';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_CLIENT, startDemoGoogle } from '../../electron/host/demo-google';
-import { demoDb, loginAs, silentCore } from '../helpers';
+import { getGoogleClientSettings } from '../../electron/core/google/settings';
+import { Core } from '../../electron/core/app';
+import { createLogger } from '../../electron/core/log';
+import { createNodeSealer } from '../../electron/core/secrets-node';
+import { DEMO_NOW, demoDb } from '../helpers';
 
 const env = demoDb();
-const core = silentCore(env.db);
+const secrets = await createNodeSealer({ keyDir: env.dir, id: env.file, keyring: null });
+const core = new Core({ db: env.db, now: () => DEMO_NOW, logger: createLogger(() => undefined), services: { secrets } });
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'crm-demo-google-'));
 afterAll(() => {
   env.cleanup();
@@ -40,8 +45,11 @@ describe('the demo\'s Google', () => {
       const events = await cal.events.list({ calendarId: named!.id! });
       expect(events.data.items?.map((e) => e.summary)).toEqual(expect.arrayContaining(['Déjeuner avec un client', 'Visite showroom']));
       expect(events.data.items).toHaveLength(4);
-      const settings = core.invoke(loginAs(core, 'ADM'), 'settings.get', {});
-      expect(settings).toMatchObject({ googleRootUrl: google.url, googleClientId: DEMO_CLIENT.clientId, googlePublishing: 'testing' });
+      const settings = getGoogleClientSettings(env.db);
+      expect(settings).toMatchObject({ rootUrl: google.url, clientId: DEMO_CLIENT.clientId, publishing: 'testing' });
+      // Stored sealed, so a fresh demo can connect without ADM typing the secret.
+      expect(settings.sealedSecret).not.toContain(DEMO_CLIENT.clientSecret);
+      expect(await secrets.open(settings.sealedSecret!)).toBe(DEMO_CLIENT.clientSecret);
     } finally {
       await google.close();
     }

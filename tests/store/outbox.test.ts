@@ -33,10 +33,10 @@ describe('the outbox', () => {
 
   it('records each action create, change, duplicate and delete with the owner and changed fields', () => {
     const me = userId(db, rep);
-    const created = core.invoke(conn, 'actions.create', draft);
-    core.invoke(conn, 'actions.update', { id: created.id, patch: { title: 'Rendez-vous déplacé', location: 'Lyon' } });
-    const copy = core.invoke(conn, 'actions.duplicate', { id: created.id, shiftDays: 7 });
-    core.invoke(conn, 'actions.delete', { id: created.id });
+    const created = core.invokeSync(conn, 'actions.create', draft);
+    core.invokeSync(conn, 'actions.update', { id: created.id, patch: { title: 'Rendez-vous déplacé', location: 'Lyon' } });
+    const copy = core.invokeSync(conn, 'actions.duplicate', { id: created.id, shiftDays: 7 });
+    core.invokeSync(conn, 'actions.delete', { id: created.id });
     expect(outbox()).toEqual([
       { entity: 'action', entityId: created.id, ownerId: me, op: 'create', changed: expect.stringContaining('"title"') },
       { entity: 'action', entityId: created.id, ownerId: me, op: 'update', changed: '["title","location"]' },
@@ -46,15 +46,15 @@ describe('the outbox', () => {
   });
 
   it('records nothing for an update that changes nothing', () => {
-    const created = core.invoke(conn, 'actions.create', draft);
-    core.invoke(conn, 'actions.update', { id: created.id, patch: { title: draft.title } });
+    const created = core.invokeSync(conn, 'actions.create', draft);
+    core.invokeSync(conn, 'actions.update', { id: created.id, patch: { title: draft.title } });
     expect(outbox()).toHaveLength(1);
   });
 
   it('records contact create, change and delete', () => {
-    const c = core.invoke(conn, 'contacts.create', { lastName: 'Lefèvre', firstName: 'Élodie', email: 'elodie.lefevre@example.fr' });
-    core.invoke(conn, 'contacts.update', { id: c.id, patch: { comment: 'Rappeler mardi', jobTitle: 'Acheteuse' } });
-    core.invoke(conn, 'contacts.delete', { id: c.id });
+    const c = core.invokeSync(conn, 'contacts.create', { lastName: 'Lefèvre', firstName: 'Élodie', email: 'elodie.lefevre@example.fr' });
+    core.invokeSync(conn, 'contacts.update', { id: c.id, patch: { comment: 'Rappeler mardi', jobTitle: 'Acheteuse' } });
+    core.invokeSync(conn, 'contacts.delete', { id: c.id });
     expect(outbox()).toEqual([
       { entity: 'contact', entityId: c.id, ownerId: null, op: 'create', changed: expect.any(String) },
       { entity: 'contact', entityId: c.id, ownerId: null, op: 'update', changed: '["jobTitle","comment"]' },
@@ -63,25 +63,25 @@ describe('the outbox', () => {
   });
 
   it('is written in the same transaction: when the outbox write fails, the change is rolled back', () => {
-    const created = core.invoke(conn, 'actions.create', draft);
-    const contact = core.invoke(conn, 'contacts.create', { lastName: 'Martin' });
+    const created = core.invokeSync(conn, 'actions.create', draft);
+    const contact = core.invokeSync(conn, 'contacts.create', { lastName: 'Martin' });
     // Make every further outbox insert fail, as a full disk or a crash at that point would.
     db.exec("CREATE TEMP TRIGGER outbox_fails BEFORE INSERT ON main.outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
     const before = dump(db);
 
     const attempts = [
-      core.call(conn, 'actions.create', { ...draft, title: 'Jamais enregistré' }),
-      core.call(conn, 'actions.update', { id: created.id, patch: { title: 'Jamais modifié' } }),
-      core.call(conn, 'actions.duplicate', { id: created.id }),
-      core.call(conn, 'actions.delete', { id: created.id }),
-      core.call(conn, 'contacts.create', { lastName: 'Jamais' }),
-      core.call(conn, 'contacts.update', { id: contact.id, patch: { comment: 'Jamais' } }),
-      core.call(conn, 'contacts.delete', { id: contact.id }),
+      core.callSync(conn, 'actions.create', { ...draft, title: 'Jamais enregistré' }),
+      core.callSync(conn, 'actions.update', { id: created.id, patch: { title: 'Jamais modifié' } }),
+      core.callSync(conn, 'actions.duplicate', { id: created.id }),
+      core.callSync(conn, 'actions.delete', { id: created.id }),
+      core.callSync(conn, 'contacts.create', { lastName: 'Jamais' }),
+      core.callSync(conn, 'contacts.update', { id: contact.id, patch: { comment: 'Jamais' } }),
+      core.callSync(conn, 'contacts.delete', { id: contact.id }),
     ];
     for (const reply of attempts) {
       expect(reply).toEqual({ ok: false, error: { code: 'CONFLICT', message: 'This change conflicts with existing data and was not saved.' } });
     }
     expect(dump(db)).toBe(before);
-    expect(core.invoke(conn, 'actions.get', { id: created.id }).title).toBe(draft.title);
+    expect(core.invokeSync(conn, 'actions.get', { id: created.id }).title).toBe(draft.title);
   });
 });

@@ -3,7 +3,7 @@ import { AppSettings } from '../../../shared/contract';
 import { defineHandlers } from '../context';
 import type { Db } from '../db/database';
 
-const DEFAULTS: AppSettings = { companyName: 'Mon entreprise', defaultActionTypeId: null, googleClientId: '', googlePublishing: 'testing', googleRootUrl: null };
+const DEFAULTS: AppSettings = { companyName: 'Mon entreprise', defaultActionTypeId: null };
 const KEYS = Object.keys(DEFAULTS) as (keyof AppSettings)[];
 const Stored = AppSettings.partial();
 

@@ -1,0 +1,124 @@
+/**
+ * Reset and Reset calendar (FTC019 §3.5.3): forget the link to the account, or to the calendar.
+ * Unlike the seed, what the app created in Google stays findable by the CRM id it carries
+ * (./identity.ts), so a later resync re-links instead of duplicating; the user may also ask to
+ * delete those items in Google first.
+ */
+import type { calendar_v3 } from '@googleapis/calendar';
+import { CrmError } from '../../../shared/errors';
+import type { AsyncContext } from '../context';
+import { getSyncPrefs } from '../sync/prefs';
+import { deleteGoogleAccount, getGoogleAccount } from './accounts';
+import { clientConfig, googleApis, oauthClient, type GoogleApis } from './client';
+import { describeGoogleError } from './errors';
+import { CONTACT_CRM_ID, EVENT_CRM_ID } from './identity';
+
+export interface ResetResult {
+  revoked: boolean;
+  linksDropped: number;
+  deletedInGoogle: number;
+}
+
+async function connectedApis(ctx: AsyncContext, userId: number): Promise<{ apis: GoogleApis; refreshToken: string } | null> {
+  const account = getGoogleAccount(ctx.db, userId);
+  if (!account?.sealedRefreshToken) return null;
+  const refreshToken = await ctx.services.secrets.open(account.sealedRefreshToken).catch(() => null);
+  if (!refreshToken) return null;
+  const cfg = await clientConfig(ctx.db, ctx.services);
+  const auth = oauthClient(cfg, undefined, { forceRefresh: true });
+  auth.setCredentials({ refresh_token: refreshToken });
+  return { apis: googleApis(cfg, auth, { retry: true }), refreshToken };
+}
+
+const gone = (error: unknown) => {
+  const s = describeGoogleError(error).status;
+  return s === 404 || s === 410;
+};
+
+/** Events of the user's named calendar carrying the app's marker. */
+async function deleteAppEvents(ctx: AsyncContext, userId: number, apis: GoogleApis): Promise<number> {
+  const name = getSyncPrefs(ctx.db, userId, ctx.now().toISOString()).calendarName.trim();
+  if (!name) return 0;
+  let calendarId: string | null = null;
+  let pageToken: string | undefined;
+  do {
+    const res = await apis.cal.calendarList.list({ maxResults: 250, pageToken });
+    calendarId ??= res.data.items?.find((c) => c.summary === name)?.id ?? null;
+    pageToken = res.data.nextPageToken ?? undefined;
+  } while (pageToken);
+  if (!calendarId) return 0;
+  // The extended-property filter needs a value (propertyName=value), so list and filter here.
+  const ids: string[] = [];
+  pageToken = undefined;
+  do {
+    const res: { data: calendar_v3.Schema$Events } = await apis.cal.events.list({ calendarId, maxResults: 2500, pageToken });
+    for (const e of res.data.items ?? []) if (e.id && e.extendedProperties?.private?.[EVENT_CRM_ID] !== undefined) ids.push(e.id);
+    pageToken = res.data.nextPageToken ?? undefined;
+  } while (pageToken);
+  let n = 0;
+  for (const eventId of ids) {
+    try {
+      await apis.cal.events.delete({ calendarId, eventId });
+      n++;
+    } catch (error) {
+      if (!gone(error)) throw error;
+    }
+  }
+  return n;
+}
+
+/** Contacts carrying the app's clientData marker; batchDeleteContacts takes ≤ 500 (BRIEF §7). */
+async function deleteAppContacts(apis: GoogleApis): Promise<number> {
+  const names: string[] = [];
+  let pageToken: string | undefined;
+  do {
+    const res = await apis.ppl.people.connections.list({ resourceName: 'people/me', pageSize: 1000, personFields: 'clientData', pageToken });
+    for (const p of res.data.connections ?? []) if (p.resourceName && p.clientData?.some((d) => d.key === CONTACT_CRM_ID)) names.push(p.resourceName);
+    pageToken = res.data.nextPageToken ?? undefined;
+  } while (pageToken);
+  for (let i = 0; i < names.length; i += 500) {
+    await apis.ppl.people.batchDeleteContacts({ requestBody: { resourceNames: names.slice(i, i + 500) } });
+  }
+  return names.length;
+}
+
+export async function resetGoogle(ctx: AsyncContext, userId: number, scope: 'account' | 'calendar', inGoogle: 'keep' | 'delete'): Promise<ResetResult> {
+  const connected = await connectedApis(ctx, userId);
+  let deletedInGoogle = 0;
+  if (inGoogle === 'delete') {
+    if (!connected) throw new CrmError('CONFLICT', 'This user is not connected to Google, so nothing can be deleted there: reset and keep what is in Google, or connect first.');
+    // Delete in Google first: if it fails, nothing is forgotten here and the user can retry.
+    try {
+      deletedInGoogle += await deleteAppEvents(ctx, userId, connected.apis);
+      if (scope === 'account') deletedInGoogle += await deleteAppContacts(connected.apis);
+    } catch (error) {
+      throw new CrmError('CONFLICT', `Deleting in Google failed, nothing was reset: ${describeGoogleError(error).message}`);
+    }
+  }
+  let revoked = false;
+  if (scope === 'account' && connected) {
+    // "Revoking a token" (OAuth 2.0 for Mobile & Desktop Apps): the grant dies at Google too.
+    try {
+      await connected.apis.auth.revokeToken(connected.refreshToken);
+      revoked = true;
+    } catch (error) {
+      // Already dead or unreachable: forgetting it here is still what the user asked.
+      ctx.services.logger.log('warn', 'google token revocation failed', { userId, problem: describeGoogleError(error).kind });
+    }
+  }
+  const linksDropped = ctx.db.transaction(() => {
+    if (scope === 'account') {
+      const n = ctx.db.prepare('DELETE FROM sync_links WHERE user_id = ?').run(userId).changes;
+      ctx.db.prepare('DELETE FROM sync_tokens WHERE user_id = ?').run(userId);
+      ctx.db.prepare('DELETE FROM pending_deletions WHERE user_id = ?').run(userId);
+      deleteGoogleAccount(ctx.db, userId);
+      return n;
+    }
+    const n = ctx.db.prepare("DELETE FROM sync_links WHERE user_id = ? AND kind = 'event'").run(userId).changes;
+    ctx.db.prepare("DELETE FROM sync_tokens WHERE user_id = ? AND kind = 'calendar'").run(userId);
+    ctx.db.prepare('DELETE FROM pending_deletions WHERE user_id = ?').run(userId);
+    return n;
+  })();
+  ctx.services.logger.log('info', 'google reset', { userId, scope, inGoogle, revoked, linksDropped, deletedInGoogle });
+  return { revoked, linksDropped, deletedInGoogle };
+}
