@@ -1,28 +1,25 @@
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ActionType, AppSettings, SessionUser, SyncPrefs } from '../../../shared/contract';
-import { CrmError } from '../../../shared/errors';
-import { bridge, toCrmError } from '../api/bridge';
+import { bridge } from '../api/bridge';
 import { ErrorLine } from '../components/ErrorLine';
 import { fieldErrorText } from '../lib/errors';
+import { useGoogle } from '../stores/google';
 import { usePreferences, type SyncPrefsPatch } from '../stores/preferences';
-
-type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; text: string } | { kind: 'error'; error: unknown };
-
-/** The last segment of a BAD_INPUT field path (`patch.googleEmail` → `googleEmail`). */
-function fieldOf(error: unknown): string | null {
-  const e = error instanceof CrmError ? error : toCrmError(error);
-  if (e.code !== 'BAD_INPUT' || !e.field) return null;
-  return e.field.replace(/^patch\./, '').split('.')[0] ?? null;
-}
+import { AdminGoogleForm } from './preferences/AdminGoogleForm';
+import { FormFooter, TextField, Toggle, fieldOf, type Status } from './preferences/fields';
+import { GoogleCard } from './preferences/GoogleCard';
 
 export function PreferencesView({ user }: { user: SessionUser }) {
   const { t } = useTranslation();
   const { prefs, settings, loading, error, load } = usePreferences();
+  const client = useGoogle((s) => s.client);
+  const clientError = useGoogle((s) => s.clientError);
   const [types, setTypes] = useState<ActionType[]>([]);
 
   useEffect(() => {
     void usePreferences.getState().load();
+    void useGoogle.getState().load(user.isAdmin);
     if (user.isAdmin) void bridge['actionTypes.list']({}).then(setTypes, () => setTypes([]));
   }, [user.isAdmin]);
 
@@ -33,7 +30,10 @@ export function PreferencesView({ user }: { user: SessionUser }) {
       </div>
       <ErrorLine error={error} onRetry={() => void load()} />
       {loading && !prefs ? <p className="muted">{t('common.loading')}</p> : null}
+      {prefs ? <GoogleCard loginEmail={prefs.googleEmail} calendarName={prefs.calendarName} /> : null}
       {prefs ? <SyncPrefsForm key={prefs.userId} prefs={prefs} /> : null}
+      {user.isAdmin ? <ErrorLine error={clientError} onRetry={() => void useGoogle.getState().load(true)} /> : null}
+      {user.isAdmin && client ? <AdminGoogleForm client={client} /> : null}
       {user.isAdmin && settings ? <SettingsForm settings={settings} types={types} /> : null}
     </div>
   );
@@ -220,55 +220,3 @@ function SettingsForm({ settings, types }: { settings: AppSettings; types: Actio
   );
 }
 
-function FormFooter({ status, testId }: { status: Status; testId: string }) {
-  const { t } = useTranslation();
-  return (
-    <div className="form-footer">
-      <button type="submit" className="button primary" disabled={status.kind === 'saving'} data-testid={`${testId}-save`}>
-        {status.kind === 'saving' ? t('common.saving') : t('common.save')}
-      </button>
-      {status.kind === 'saved' ? (
-        <span className="saved" role="status" data-testid={`${testId}-saved`}>
-          ✓ {status.text}
-        </span>
-      ) : null}
-      {status.kind === 'error' ? <ErrorLine error={status.error} testId={`${testId}-error`} /> : null}
-    </div>
-  );
-}
-
-function TextField({ label, hint, error, name, children }: { label: string; hint?: string; error?: string; name: string; children: (id: string, describedBy: string | undefined) => ReactNode }) {
-  const id = useId();
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className={`field${error ? ' has-error' : ''}`}>
-      <label className="field-label" htmlFor={id}>
-        {label}
-      </label>
-      {children(id, describedBy)}
-      {error ? (
-        <span className="field-error" id={errorId} role="alert" data-testid={`field-error-${name}`}>
-          {error}
-        </span>
-      ) : hint ? (
-        <span className="field-hint" id={hintId}>
-          {hint}
-        </span>
-      ) : null}
-    </div>
-  );
-}
-
-function Toggle({ label, hint, checked, onChange, testId }: { label: string; hint: string; checked: boolean; onChange(v: boolean): void; testId: string }) {
-  return (
-    <label className="toggle">
-      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} data-testid={testId} />
-      <span className="toggle-text">
-        <span className="toggle-label">{label}</span>
-        <span className="field-hint">{hint}</span>
-      </span>
-    </label>
-  );
-}

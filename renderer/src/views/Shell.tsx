@@ -6,6 +6,7 @@ import { LanguageSwitch } from '../components/LanguageSwitch';
 import { initials } from '../lib/names';
 import { useAgenda } from '../stores/agenda';
 import { useContacts } from '../stores/contacts';
+import { useGoogle } from '../stores/google';
 import { useNav, type Screen } from '../stores/nav';
 import { usePreferences } from '../stores/preferences';
 import { useSession } from '../stores/session';
@@ -45,6 +46,7 @@ export function Shell({ user }: { user: SessionUser }) {
       useAgenda.getState().reset();
       useContacts.getState().reset();
       usePreferences.getState().reset();
+      useGoogle.getState().clear();
       useSync.getState().reset();
     };
   }, [user.id]);
