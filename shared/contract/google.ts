@@ -146,8 +146,10 @@ export const googleEvents = {
     userId: Id,
     flowId: z.string(),
     outcome: z.enum(['connected', 'denied', 'failed', 'timeout', 'cancelled']),
-    /** Stable code for the UI when it failed (e.g. ACCESS_DENIED, EMAIL_MISMATCH). */
+    /** Stable code for the UI when it failed (e.g. ACCESS_DENIED, EMAIL_MISMATCH, SCOPES_MISSING). */
     problem: z.string().nullable(),
+    /** Values the message needs (EMAIL_MISMATCH: accountEmail, loginEmail). */
+    params: z.record(z.string(), z.string()),
     message: z.string().nullable(),
   }),
 } as const;

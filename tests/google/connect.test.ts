@@ -42,7 +42,7 @@ describe('google.connect, browser mode', () => {
     const account = getGoogleAccount(f.db, f.repId)!;
     expect(account.sealedRefreshToken).toMatch(/^v1:/);
     expect(await f.sealer.open(account.sealedRefreshToken!)).toMatch(/^1\/\/emu-/);
-    expect(eventsOf(f, 'onGoogleConnection')).toEqual([{ userId: f.repId, flowId: pending.flowId, outcome: 'connected', problem: null, message: null }]);
+    expect(eventsOf(f, 'onGoogleConnection')).toEqual([{ userId: f.repId, flowId: pending.flowId, outcome: 'connected', problem: null, params: {}, message: null }]);
     expect(await connectError(loopbackPort(pending.consentUrl))).toBe('ECONNREFUSED');
   });
 
@@ -70,7 +70,7 @@ describe('google.connect, browser mode', () => {
     const res = await fetch(`${f.emu.url}/o/oauth2/v2/auth/decision`, { method: 'POST', body: form, redirect: 'follow' });
     expect(res.status).toBe(200);
     const r = await done;
-    expect(r).toMatchObject({ outcome: 'failed', problem: 'EMAIL_MISMATCH' });
+    expect(r).toMatchObject({ outcome: 'failed', problem: 'EMAIL_MISMATCH', params: { accountEmail: f.colleagueEmail, loginEmail: f.repEmail } });
     expect(r.message).toContain(f.colleagueEmail);
     expect(r.message).toContain(f.repEmail);
     expect(getGoogleAccount(f.db, f.repId)).toBeNull();

@@ -29,6 +29,8 @@ export type FlowOutcome = 'connected' | 'denied' | 'failed' | 'timeout' | 'cance
 export interface FlowResult {
   outcome: FlowOutcome;
   problem: string | null;
+  /** Values the UI's message needs (never a token). */
+  params?: Record<string, string>;
   message: string | null;
 }
 
@@ -176,7 +178,7 @@ function settle(flow: Flow, result: FlowResult): void {
     problem: result.problem,
   });
   flow.resolve(result);
-  flow.ctx.broadcast('onGoogleConnection', { userId: flow.userId, flowId: flow.id, ...result });
+  flow.ctx.broadcast('onGoogleConnection', { userId: flow.userId, flowId: flow.id, outcome: result.outcome, problem: result.problem, params: result.params ?? {}, message: result.message });
 }
 
 const fail = (problem: string, message: string): FlowResult => ({ outcome: 'failed', problem, message });
@@ -228,10 +230,13 @@ async function complete(flow: Flow, pasted: Pasted): Promise<FlowResult> {
   }
   if (email !== flow.loginEmail.toLowerCase()) {
     await revoke();
-    return fail(
-      'EMAIL_MISMATCH',
-      `You signed in to Google as ${email}, but the login e-mail in your preferences is ${flow.loginEmail}: nothing was stored. Sign in with ${flow.loginEmail}, or change the login e-mail.`,
-    );
+    return {
+      ...fail(
+        'EMAIL_MISMATCH',
+        `You signed in to Google as ${email}, but the login e-mail in your preferences is ${flow.loginEmail}: nothing was stored. Sign in with ${flow.loginEmail}, or change the login e-mail.`,
+      ),
+      params: { accountEmail: email, loginEmail: flow.loginEmail },
+    };
   }
   let sealed: string;
   try {

@@ -6,10 +6,7 @@ import { create } from 'zustand';
 import type { ConnectionStatus, EventPayload, GoogleClientStatus, PendingConnection, TestReport } from '../../../shared/contract';
 import { bridge, transportKind } from '../api/bridge';
 
-export type ConnectionOutcome = EventPayload<'onGoogleConnection'> & {
-  /** Values the message needs, when the core sends them (e.g. the e-mails of EMAIL_MISMATCH). */
-  params?: Record<string, string | number | string[]>;
-};
+export type ConnectionOutcome = EventPayload<'onGoogleConnection'>;
 
 export type ClientPatch = {
   clientId?: string;
@@ -118,7 +115,7 @@ export const useGoogle = create<GoogleState>()((set, get) => ({
     set((s) => ({
       connection,
       pending: null,
-      outcome: s.outcome && s.outcome.flowId === pending.flowId ? s.outcome : { userId: connection.userId, flowId: pending.flowId, outcome: 'connected', problem: null, message: null },
+      outcome: s.outcome && s.outcome.flowId === pending.flowId ? s.outcome : { userId: connection.userId, flowId: pending.flowId, outcome: 'connected', problem: null, params: {}, message: null },
       report: null,
     }));
     return connection;
@@ -130,7 +127,7 @@ export const useGoogle = create<GoogleState>()((set, get) => ({
     try {
       await bridge['google.cancelConnect']({ flowId: pending.flowId });
     } finally {
-      set((s) => ({ pending: null, outcome: s.outcome?.flowId === pending.flowId ? s.outcome : { userId: s.connection?.userId ?? 0, flowId: pending.flowId, outcome: 'cancelled', problem: null, message: null } }));
+      set((s) => ({ pending: null, outcome: s.outcome?.flowId === pending.flowId ? s.outcome : { userId: s.connection?.userId ?? 0, flowId: pending.flowId, outcome: 'cancelled', problem: null, params: {}, message: null } }));
       void get().loadConnection();
     }
   },

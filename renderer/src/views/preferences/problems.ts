@@ -24,14 +24,9 @@ const first = (params: Params, keys: string[]): string | undefined => {
   }
   return undefined;
 };
-const EMAIL = /[^\s"'«»()<>,;]+@[^\s"'«»()<>,;]+\.[A-Za-z]{2,}/g;
-
-/** The e-mails a mismatch is about: from params, else from the core's English sentence. */
-function mismatch(params: Params, message: string | null, loginEmail: string): { account: string; login: string } {
-  const login = first(params, ['loginEmail', 'expected', 'login', 'entered']) ?? loginEmail;
-  let account = first(params, ['accountEmail', 'actual', 'account', 'granted']);
-  if (!account && message) account = (message.match(EMAIL) ?? []).find((e) => e.toLowerCase() !== login.toLowerCase());
-  return { account: account ?? '?', login: login || '?' };
+/** The e-mails a mismatch is about, as the core sends them in params. */
+function mismatch(params: Params, loginEmail: string): { account: string; login: string } {
+  return { account: first(params, ['accountEmail']) ?? '?', login: first(params, ['loginEmail']) ?? (loginEmail || '?') };
 }
 
 export function problemText(t: TFunction, problem: string | null, params: Params, message: string | null, loginEmail: string): ProblemText {
@@ -49,7 +44,7 @@ export function problemText(t: TFunction, problem: string | null, params: Params
       return { message: t('google.problems.CALENDAR_UNKNOWN.message', { name }), solution: t('google.problems.CALENDAR_UNKNOWN.solution'), detail };
     }
     case 'EMAIL_MISMATCH': {
-      const m = mismatch(params, message, loginEmail);
+      const m = mismatch(params, loginEmail);
       return { message: t('google.problems.EMAIL_MISMATCH.message', m), solution: t('google.problems.EMAIL_MISMATCH.solution', m), detail: null };
     }
     case 'CLOCK_SKEW': {
