@@ -255,6 +255,36 @@ export function buildCli(io: Io): Command {
       }
     });
 
+  program
+    .command('sync')
+    .description("Sync a user's agenda with Google now, both ways (FTC019 §3.6); --dry-run lists what would change, writing nothing")
+    .requiredOption('--user <login>', 'whose agenda (their own Google connection is used)')
+    .option('--agenda', 'the agenda (the only scope so far; contacts come with their own sync)')
+    .option('--dry-run', 'compute what would change on each side without writing anything')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { user: string; agenda?: boolean; dryRun?: boolean; json?: boolean }) => {
+      if (!opts.agenda) throw new CrmError('BAD_INPUT', 'Say what to sync: --agenda.');
+      const { db, core } = await googleCore();
+      try {
+        const conn = core.newConnection();
+        core.impersonate(conn, opts.user);
+        const r = await core.invoke(conn, 'agendaSync.run', { trigger: 'manual', dryRun: opts.dryRun ?? false });
+        if (opts.json) io.out(JSON.stringify(r, null, 2) + '\n');
+        else {
+          const side = (c: { created: number; updated: number; deleted: number }) => `${c.created} created, ${c.updated} updated, ${c.deleted} deleted`;
+          io.out(`${r.dryRun ? 'Would change' : 'Synced'} the agenda of ${opts.user} (${r.status}, ${r.requests} requests to Google):\n`);
+          io.out(`  CRM:    ${side(r.crm)}\n  Google: ${side(r.google)}\n`);
+          for (const s of r.skipped) io.out(`  skipped: ${s.count} (${s.reason})\n`);
+          for (const d of r.decisions) io.out(`  ${d.kind}: ${d.message}\n`);
+          for (const e of r.errors) io.out(`  error: ${e.message}\n`);
+          if (r.pendingDeletions > 0) io.out(`  ${r.pendingDeletions} deletion(s) made in Google wait for confirmation in the app.\n`);
+        }
+        if (r.status === 'failed') throw new CrmError('CONFLICT', `The agenda sync of ${opts.user} failed: ${r.errors.map((e) => e.message).join(' ')}`);
+      } finally {
+        db.close();
+      }
+    });
+
   return program;
 }
 

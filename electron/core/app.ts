@@ -13,8 +13,10 @@ import { contactsHandlers } from './contacts/handlers';
 import type { AsyncContext, CoreServices, Handlers, PublicContext } from './context';
 import type { Db } from './db/database';
 import { googleHandlers } from './google/handlers';
+import { agendaSyncAsyncHandlers, agendaSyncHandlers } from './sync/agenda/handlers';
 import { createLogger, type Logger } from './log';
 import { noSecretStorage } from './secrets';
+import { startAutomaticSync, type AutomaticSync } from './sync/agenda/scheduler';
 import { sessionHandlers } from './session/handlers';
 import { settingsHandlers } from './settings/handlers';
 import { syncHandlers } from './sync/handlers';
@@ -22,7 +24,7 @@ import { usersHandlers } from './users/handlers';
 import { findUserByLogin, getUser, toSessionUser } from './users/store';
 
 /** Channels that talk to the network. Every other channel runs synchronously in one transaction. */
-const asyncHandlers = { ...googleHandlers };
+const asyncHandlers = { ...googleHandlers, ...agendaSyncAsyncHandlers };
 type AsyncChannelName = keyof typeof asyncHandlers;
 export type SyncChannelName = Exclude<ChannelName, AsyncChannelName>;
 
@@ -33,6 +35,7 @@ const handlers: Handlers<SyncChannelName> = {
   ...contactsHandlers,
   ...syncHandlers,
   ...settingsHandlers,
+  ...agendaSyncHandlers,
 };
 
 function isAsyncChannel(name: ChannelName): name is AsyncChannelName {
@@ -140,6 +143,17 @@ export class Core {
   /** Runs a synchronous channel and returns its typed output; throws CrmError. */
   invokeSync<K extends SyncChannelName>(connectionId: string, channel: K, input: unknown): Output<K> {
     return unwrapResult(this.callSync(connectionId, channel, input)) as Output<K>;
+  }
+
+  /**
+   * Starts the automatic push of agenda changes (./sync/agenda/scheduler.ts). Transports that
+   * serve a user call it (Electron main, the browser host); tests start it when they need it.
+   */
+  startAutomaticSync(options: { delayMs?: number; retryMs?: number } = {}): AutomaticSync {
+    return startAutomaticSync(
+      { db: this.db, services: this.services, now: this.now, broadcast: (event, payload) => this.deliver(event, payload), onEvent: (listener) => this.onEvent(listener) },
+      options,
+    );
   }
 
   /** Delivers an event raised by work that goes on after its call returned. */

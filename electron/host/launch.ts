@@ -69,6 +69,7 @@ export async function launch(options: LaunchOptions): Promise<{ host: Host; clos
     google = await startDemoGoogle({ core, dataDir, log: options.log });
   }
   const host = await startHost({ core, staticDir: RENDERER_DIR, port: options.port, demo: options.demo });
+  const automatic = core.startAutomaticSync();
   options.log(`CRM Companion is served at ${host.url}`);
   options.log(`Open this link (it carries a one-time launch token): ${host.launchUrl}`);
   if (options.demo) options.log('Demo users: ADM and the colleagues listed by `npm run cli -- users`; every password is "demo".');
@@ -76,6 +77,7 @@ export async function launch(options: LaunchOptions): Promise<{ host: Host; clos
   return {
     host,
     close: async () => {
+      automatic.stop();
       await host.close();
       await google?.close();
       db.close();

@@ -86,11 +86,15 @@ void app.whenReady().then(async () => {
   lockDown();
   serveRenderer();
   registerIpc(ipcMain, core, () => windows);
+  const automatic = core.startAutomaticSync();
   createWindow(windows);
   app.on('activate', () => {
     if (windows.size === 0) createWindow(windows);
   });
-  app.on('before-quit', () => core.db.close());
+  app.on('before-quit', () => {
+    automatic.stop();
+    core.db.close();
+  });
 });
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ChannelDef } from './common';
 import { actionsChannels } from './actions';
+import { agendaSyncChannels, agendaSyncEvents } from './agendaSync';
 import { contactsChannels } from './contacts';
 import { googleChannels, googleEvents } from './google';
 import { sessionChannels } from './session';
@@ -23,6 +24,7 @@ export const channels = {
   ...syncChannels,
   ...settingsChannels,
   ...googleChannels,
+  ...agendaSyncChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
@@ -46,6 +48,7 @@ export const events = {
   /** These contacts changed. */
   onContactsChanged: z.object({ ids: z.array(Id) }),
   ...googleEvents,
+  ...agendaSyncEvents,
 } as const;
 
 export type Events = typeof events;
@@ -64,6 +67,7 @@ export type CrmApi = {
 
 export * from './common';
 export * from './actions';
+export * from './agendaSync';
 export * from './contacts';
 export * from './google';
 export * from './session';

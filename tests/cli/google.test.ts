@@ -55,6 +55,9 @@ function browser() {
   };
 }
 
+/** Events the sync test created in Google (the reset test deletes them). */
+let pushedToGoogle = 0;
+
 describe('cli google commands', () => {
   it('set-client stores the client with the secret sealed in a key file beside the database', async () => {
     const r = await cli(['set-client', '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret, '--publishing', 'production', '--root', emu.url, '--json']);
@@ -93,13 +96,33 @@ describe('cli google commands', () => {
     expect(JSON.parse(down.err.split('\n').find((l) => l.startsWith('{"ok"'))!)).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('NETWORK') } });
   });
 
+  it('sync --agenda: a dry run predicts what the run then does; a second run has nothing to do', async () => {
+    // A narrow window keeps the push small (the engine paces itself to Google's quota).
+    expect((await cli(['call', '--user', rep, 'syncPrefs.update', '{"patch":{"monthsBefore":0,"monthsAfter":1}}'])).code).toBe(0);
+    const dry = await cli(['sync', '--user', rep, '--agenda', '--dry-run', '--json']);
+    expect(dry.code).toBe(0);
+    const predicted = JSON.parse(dry.out) as { dryRun: boolean; google: { created: number }; crm: { created: number } };
+    expect(predicted.dryRun).toBe(true);
+    expect(predicted.google.created).toBeGreaterThan(10);
+    const run = await cli(['sync', '--user', rep, '--agenda', '--json']);
+    expect(run.code).toBe(0);
+    const done = JSON.parse(run.out) as { status: string; google: { created: number }; crm: { created: number } };
+    expect(done).toMatchObject({ status: 'ok', google: { created: predicted.google.created }, crm: { created: predicted.crm.created } });
+    pushedToGoogle = done.google.created;
+    const again = JSON.parse((await cli(['sync', '--user', rep, '--agenda', '--json'])).out);
+    expect(again).toMatchObject({ status: 'ok', requests: 1, google: { created: 0, updated: 0, deleted: 0 }, crm: { created: 0, updated: 0, deleted: 0 } });
+    const text = await cli(['sync', '--user', rep, '--agenda']);
+    expect(text.out).toMatch(/^Synced the agenda of \w+ \(ok, 1 requests to Google\):\n {2}CRM: {4}0 created, 0 updated, 0 deleted\n/);
+    expect((await cli(['sync', '--user', rep])).code).toBe(1);
+  });
+
   it('reset --calendar-only keeps the connection; reset --delete-in-google forgets it and revokes', async () => {
     const cal = await cli(['reset', '--user', rep, '--calendar-only', '--json']);
     expect(cal.code).toBe(0);
     expect(JSON.parse(cal.out)).toMatchObject({ revoked: false, connection: { connected: true } });
     const all = await cli(['reset', '--user', rep, '--delete-in-google', '--json']);
     expect(all.code).toBe(0);
-    expect(JSON.parse(all.out)).toMatchObject({ revoked: true, deletedInGoogle: 0, connection: { connected: false } });
+    expect(JSON.parse(all.out)).toMatchObject({ revoked: true, deletedInGoogle: pushedToGoogle, connection: { connected: false } });
     const t = await cli(['test', '--user', rep, '--json']);
     expect(t.code).toBe(1);
     expect(JSON.parse(t.out).checks[1]).toMatchObject({ id: 'connected', problem: 'NOT_CONNECTED' });

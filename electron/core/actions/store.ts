@@ -245,8 +245,11 @@ export function insertAction(db: Db, a: NewAction, at: string, options: { outbox
   })();
 }
 
-/** Applies a patch; returns the fields that really changed (none: nothing written, no outbox). */
-export function updateAction(db: Db, id: number, patch: ActionPatch, at: string): string[] {
+/**
+ * Applies a patch; returns the fields that really changed (none: nothing written, no outbox).
+ * `outbox: false` is for changes that come FROM Google (the sync engine): they must not go back out.
+ */
+export function updateAction(db: Db, id: number, patch: ActionPatch, at: string, options: { outbox?: boolean } = {}): string[] {
   return db.transaction(() => {
     const before = getActionRow(db, id);
     const current = toAction(before);
@@ -283,15 +286,15 @@ export function updateAction(db: Db, id: number, patch: ActionPatch, at: string)
       at,
       id,
     );
-    appendOutbox(db, { entity: 'action', entityId: id, ownerId: before.owner_id, op: 'update', changedFields: changed, at });
+    if (options.outbox !== false) appendOutbox(db, { entity: 'action', entityId: id, ownerId: before.owner_id, op: 'update', changedFields: changed, at });
     return changed;
   })();
 }
 
-export function deleteAction(db: Db, id: number, at: string): void {
+export function deleteAction(db: Db, id: number, at: string, options: { outbox?: boolean } = {}): void {
   db.transaction(() => {
     const before = getActionRow(db, id);
     db.prepare('DELETE FROM actions WHERE id = ?').run(id);
-    appendOutbox(db, { entity: 'action', entityId: id, ownerId: before.owner_id, op: 'delete', changedFields: [], at });
+    if (options.outbox !== false) appendOutbox(db, { entity: 'action', entityId: id, ownerId: before.owner_id, op: 'delete', changedFields: [], at });
   })();
 }

@@ -111,12 +111,14 @@ export async function resetGoogle(ctx: AsyncContext, userId: number, scope: 'acc
       const n = ctx.db.prepare('DELETE FROM sync_links WHERE user_id = ?').run(userId).changes;
       ctx.db.prepare('DELETE FROM sync_tokens WHERE user_id = ?').run(userId);
       ctx.db.prepare('DELETE FROM pending_deletions WHERE user_id = ?').run(userId);
+      ctx.db.prepare('DELETE FROM sync_calendars WHERE user_id = ?').run(userId);
       deleteGoogleAccount(ctx.db, userId);
       return n;
     }
     const n = ctx.db.prepare("DELETE FROM sync_links WHERE user_id = ? AND kind = 'event'").run(userId).changes;
     ctx.db.prepare("DELETE FROM sync_tokens WHERE user_id = ? AND kind = 'calendar'").run(userId);
     ctx.db.prepare('DELETE FROM pending_deletions WHERE user_id = ?').run(userId);
+    ctx.db.prepare('DELETE FROM sync_calendars WHERE user_id = ?').run(userId);
     return n;
   })();
   ctx.services.logger.log('info', 'google reset', { userId, scope, inGoogle, revoked, linksDropped, deletedInGoogle });

@@ -1,4 +1,5 @@
 import initial from './0001_initial';
+import syncCalendars from './0002_sync_calendars';
 
 export interface Migration {
   readonly id: number;
@@ -7,4 +8,4 @@ export interface Migration {
 }
 
 /** Numbered, append-only. Add a file `NNNN_name.ts` and list it here; never edit a shipped one. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, syncCalendars];

@@ -9,7 +9,7 @@ import type { calendar_v3 } from '@googleapis/calendar';
 import type { Action, Period } from '../../../../shared/contract';
 import { nextDay, shiftDate } from '../../actions/period';
 import { EVENT_CRM_ID } from '../../google/identity';
-import { normalizeText, readableDescription } from './description';
+import { normalizeText, readableDescription, sameDescription } from './description';
 
 export type GoogleEvent = calendar_v3.Schema$Event;
 
@@ -93,7 +93,8 @@ export function eventOfFields(f: SyncedFields, o: EventOptions): GoogleEvent {
   const body: GoogleEvent = {
     summary: f.title,
     location: f.location,
-    description: f.description,
+    // Google's own (HTML) text is kept when it reads the same: no ping-pong (description.ts).
+    description: o.existing?.description != null && sameDescription(f.description, o.existing.description) ? o.existing.description : f.description,
     visibility: f.private ? 'private' : 'default',
     // At most 5 overrides (Calendar API, "reminders.overrides[]").
     reminders: { useDefault: false, overrides: overrides.slice(0, 5) },

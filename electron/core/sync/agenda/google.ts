@@ -1,0 +1,178 @@
+/**
+ * The agenda sync's access to one user's Google Calendar: the official client for reads and
+ * single calls, the hand-written batch for writes, every request paced by a token bucket under
+ * the per-user quota (BRIEF §7: 600/min) and retried with backoff on 403 rate-limit, 429, 5xx
+ * and dropped connections ("Handle API errors", Calendar guides). Counts every request sent.
+ */
+import type { calendar_v3 } from '@googleapis/calendar';
+import type { Credentials } from 'google-auth-library';
+import { CrmError } from '../../../../shared/errors';
+import type { CoreServices } from '../../context';
+import type { Db } from '../../db/database';
+import { getGoogleAccount } from '../../google/accounts';
+import { clientConfig, googleApis, oauthClient, type GoogleApis } from '../../google/client';
+import { MESSAGES } from '../../google/test';
+import { sendBatch, type BatchAnswer, type BatchCall } from '../batch';
+import { backoffDelay, isRetryable, realClock, TokenBucket, type Clock } from '../pacer';
+
+/** Parts per batch request: small enough to retry cheaply, large enough to save round trips. */
+export const BATCH_SIZE = 100;
+const MAX_ATTEMPTS = 6;
+
+/** Access tokens kept between runs of one process, so an idle incremental sync costs one request. */
+const tokenCache = new WeakMap<CoreServices, Map<number, Credentials>>();
+const buckets = new WeakMap<CoreServices, Map<number, TokenBucket>>();
+
+export interface GoogleAccessOptions {
+  clock?: Clock;
+  /** First backoff delay (ms); tests shorten it. */
+  baseDelayMs?: number;
+  signal?: AbortSignal;
+}
+
+export function statusOf(error: unknown): number | null {
+  const s = (error as { response?: { status?: unknown } } | null)?.response?.status ?? (error as { status?: unknown } | null)?.status;
+  return typeof s === 'number' ? s : null;
+}
+
+function reasonOf(error: unknown): string | null {
+  const data = (error as { response?: { data?: unknown } } | null)?.response?.data as { error?: { errors?: { reason?: string }[] } } | undefined;
+  return data?.error?.errors?.[0]?.reason ?? null;
+}
+
+function retryAfterOf(error: unknown): string | null {
+  const h = (error as { response?: { headers?: unknown } } | null)?.response?.headers as { get?: (k: string) => string | null } | Record<string, string> | undefined;
+  if (!h) return (error as { retryAfter?: string | null } | null)?.retryAfter ?? null;
+  return typeof h.get === 'function' ? h.get('retry-after') : ((h as Record<string, string>)['retry-after'] ?? null);
+}
+
+function partReason(a: BatchAnswer): string | null {
+  return (a.body as { error?: { errors?: { reason?: string }[] } } | null)?.error?.errors?.[0]?.reason ?? null;
+}
+
+export class CalendarAccess {
+  requests = 0;
+  private readonly clock: Clock;
+  private readonly bucket: TokenBucket;
+
+  private constructor(
+    readonly apis: GoogleApis,
+    private readonly batchUrl: string,
+    private readonly services: CoreServices,
+    private readonly userId: number,
+    private readonly options: GoogleAccessOptions,
+  ) {
+    this.clock = options.clock ?? realClock;
+    let perUser = buckets.get(services);
+    if (!perUser) buckets.set(services, (perUser = new Map()));
+    let bucket = perUser.get(userId);
+    // 600/min per user at Google: keep 100/min of headroom for the user's other apps.
+    if (!bucket) perUser.set(userId, (bucket = new TokenBucket({ ratePerMinute: 500, burst: BATCH_SIZE, clock: this.clock })));
+    this.bucket = bucket;
+  }
+
+  /** The user's connection; a clear CrmError when it is missing. */
+  static async open(db: Db, services: CoreServices, userId: number, options: GoogleAccessOptions = {}): Promise<CalendarAccess> {
+    const account = getGoogleAccount(db, userId);
+    if (!account?.sealedRefreshToken) throw new CrmError('CONFLICT', MESSAGES.notConnected);
+    const refreshToken = await services.secrets.open(account.sealedRefreshToken).catch(() => null);
+    if (!refreshToken) throw new CrmError('CONFLICT', MESSAGES.notConnected);
+    const cfg = await clientConfig(db, services);
+    const auth = oauthClient(cfg, undefined, { forceRefresh: true });
+    let cache = tokenCache.get(services);
+    if (!cache) tokenCache.set(services, (cache = new Map()));
+    const cached = cache.get(userId);
+    auth.setCredentials(cached && cached.refresh_token === refreshToken ? cached : { refresh_token: refreshToken });
+    const store = cache;
+    auth.on('tokens', () => store.set(userId, { ...auth.credentials, refresh_token: refreshToken }));
+    const root = cfg.endpoints.apiRoot ?? 'https://www.googleapis.com/';
+    return new CalendarAccess(googleApis(cfg, auth, { retry: false }), `${root}batch/calendar/v3`, services, userId, options);
+  }
+
+  get cal(): calendar_v3.Calendar {
+    return this.apis.cal;
+  }
+
+  /** Remembers the access token for the next run of this process. */
+  keepToken(): void {
+    const c = this.apis.auth.credentials;
+    if (c.access_token) tokenCache.get(this.services)?.set(this.userId, { ...c });
+  }
+
+  private async pause(attempt: number, retryAfter: string | null): Promise<void> {
+    if (this.options.signal?.aborted) throw new CrmError('CONFLICT', 'The sync was cancelled.');
+    await this.clock.sleep(backoffDelay(attempt, { baseMs: this.options.baseDelayMs ?? 500, retryAfter, now: this.clock.now() }));
+  }
+
+  /** One API call through the official client, paced and retried. */
+  async call<T>(fn: () => Promise<{ data: T }>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.options.signal?.aborted) throw new CrmError('CONFLICT', 'The sync was cancelled.');
+      await this.bucket.take(1);
+      this.requests++;
+      try {
+        return (await fn()).data;
+      } catch (error) {
+        const status = statusOf(error);
+        const retry = status === null ? isNetwork(error) : isRetryable(status, reasonOf(error));
+        if (!retry || attempt + 1 >= MAX_ATTEMPTS) throw error;
+        await this.pause(attempt, retryAfterOf(error));
+      }
+    }
+  }
+
+  /**
+   * Sends calls in batches of BATCH_SIZE; parts answered 429/5xx/403 rate-limit (or a whole
+   * batch that failed that way) are sent again after a backoff. Returns one answer per call.
+   */
+  async batch(calls: readonly BatchCall[], onProgress?: (done: number) => void): Promise<Map<string, BatchAnswer>> {
+    const out = new Map<string, BatchAnswer>();
+    let todo = [...calls];
+    for (let attempt = 0; todo.length > 0; attempt++) {
+      const again: BatchCall[] = [];
+      let lastRetryAfter: string | null = null;
+      for (let i = 0; i < todo.length; i += BATCH_SIZE) {
+        if (this.options.signal?.aborted) throw new CrmError('CONFLICT', 'The sync was cancelled.');
+        const chunk = todo.slice(i, i + BATCH_SIZE);
+        await this.bucket.take(chunk.length);
+        this.requests += chunk.length;
+        let answers: BatchAnswer[];
+        try {
+          const token = (await this.apis.auth.getAccessToken()).token;
+          if (!token) throw new CrmError('CONFLICT', MESSAGES.notConnected);
+          answers = await sendBatch({ url: this.batchUrl, accessToken: token, calls: chunk, signal: this.options.signal });
+        } catch (error) {
+          const status = statusOf(error);
+          if (status === 401) this.apis.auth.credentials = { refresh_token: this.apis.auth.credentials.refresh_token };
+          const retry = status === null ? isNetwork(error) : status === 401 || isRetryable(status, null);
+          if (!retry || attempt + 1 >= MAX_ATTEMPTS) throw error;
+          lastRetryAfter = retryAfterOf(error);
+          again.push(...chunk);
+          continue;
+        }
+        for (const a of answers) {
+          const call = chunk.find((c) => c.id === a.id)!;
+          if ((a.status === 0 || isRetryable(a.status, partReason(a))) && attempt + 1 < MAX_ATTEMPTS) {
+            again.push(call);
+            lastRetryAfter = a.headers['retry-after'] ?? lastRetryAfter;
+          } else out.set(a.id, a);
+        }
+        onProgress?.(out.size);
+      }
+      if (again.length > 0) await this.pause(attempt, lastRetryAfter);
+      todo = again;
+    }
+    return out;
+  }
+}
+
+function isNetwork(error: unknown): boolean {
+  if (error instanceof CrmError) return false;
+  let e: unknown = error;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CLOSED|ERR_STREAM_PREMATURE_CLOSE)$/.test(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return error instanceof Error && /fetch failed|socket hang up|other side closed|premature close|ECONNRESET|terminated/i.test(error.message);
+}

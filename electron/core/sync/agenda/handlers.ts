@@ -1,0 +1,101 @@
+/**
+ * The agendaSync.* channels (shared/contract/agendaSync.ts). Rights (FTC019 §3.6): a user syncs
+ * their own agenda; holding *Agenda* on a colleague lets one run, preview and answer that
+ * colleague's sync — with the colleague's connection, whose token never leaves the core; ADM
+ * may too; anyone else gets FORBIDDEN.
+ */
+import { z } from 'zod';
+import type { PendingDeletion, SessionUser } from '../../../../shared/contract';
+import { CrmError } from '../../../../shared/errors';
+import { getActionRow, toAction } from '../../actions/store';
+import { defineAsyncHandlers, defineHandlers, type AsyncContext } from '../../context';
+import type { Db } from '../../db/database';
+import { agendaAccess } from '../../users/access';
+import { getUser, rightsOn } from '../../users/store';
+import { resolveDeletions, runAgendaSync, type EngineDeps } from './engine';
+
+/** The user whose agenda sync is acted on: oneself, a colleague one holds Agenda on, or anyone for ADM. */
+export function syncTarget(db: Db, viewer: SessionUser, userId: number | undefined): number {
+  const id = userId ?? viewer.id;
+  if (id !== viewer.id && !viewer.isAdmin && !rightsOn(db, viewer.id, id).agenda) {
+    throw new CrmError('FORBIDDEN', `You have no right to synchronise the agenda of user ${id}.`);
+  }
+  getUser(db, id);
+  return id;
+}
+
+export function engineDeps(ctx: AsyncContext): EngineDeps {
+  return { db: ctx.db, services: ctx.services, now: ctx.now, broadcast: ctx.broadcast };
+}
+
+export const agendaSyncAsyncHandlers = defineAsyncHandlers({
+  'agendaSync.run': (input, ctx) =>
+    runAgendaSync(engineDeps(ctx), { userId: syncTarget(ctx.db, ctx.user, input.userId), startedBy: ctx.user.id, trigger: input.trigger, dryRun: input.dryRun }),
+
+  'agendaSync.resolveDeletions': (input, ctx) =>
+    resolveDeletions(engineDeps(ctx), syncTarget(ctx.db, ctx.user, input.userId), ctx.user.id, input.ids, input.decision),
+});
+
+const SummaryJson = z
+  .object({
+    crm: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
+    google: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
+    conflicts: z.number(),
+    errors: z.number(),
+  })
+  .partial();
+
+const zero = { created: 0, updated: 0, deleted: 0 };
+
+export const agendaSyncHandlers = defineHandlers({
+  'agendaSync.pendingDeletions': (input, ctx) => {
+    const userId = syncTarget(ctx.db, ctx.user, input.userId);
+    const seePrivate = agendaAccess(ctx.db, ctx.user, userId).seePrivate;
+    const rows = ctx.db.prepare('SELECT id, action_id, detected_at FROM pending_deletions WHERE user_id = ? ORDER BY id').all(userId) as {
+      id: number;
+      action_id: number;
+      detected_at: string;
+    }[];
+    return rows.map((r): PendingDeletion => {
+      const a = toAction(getActionRow(ctx.db, r.action_id));
+      return { id: r.id, actionId: r.action_id, title: a.private && !seePrivate ? 'Private' : a.title, period: a.period, detectedAt: r.detected_at };
+    });
+  },
+
+  'agendaSync.log': (input, ctx) => {
+    const userId = syncTarget(ctx.db, ctx.user, input.userId);
+    const rows = ctx.db
+      .prepare("SELECT id, user_id, trigger, status, started_at, finished_at, summary FROM sync_runs WHERE user_id = ? AND scope = 'agenda' ORDER BY id DESC LIMIT ?")
+      .all(userId, input.limit) as { id: number; user_id: number; trigger: string; status: string; started_at: string; finished_at: string | null; summary: string }[];
+    return rows.map((r) => {
+      const s = SummaryJson.safeParse(JSON.parse(r.summary));
+      const sum = s.success ? s.data : {};
+      return {
+        id: r.id,
+        userId: r.user_id,
+        trigger: r.trigger as 'manual',
+        status: r.status as 'ok',
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        crm: sum.crm ?? zero,
+        google: sum.google ?? zero,
+        conflicts: sum.conflicts ?? 0,
+        errors: sum.errors ?? 0,
+      };
+    });
+  },
+
+  'agendaSync.logEntries': (input, ctx) => {
+    const run = ctx.db.prepare('SELECT user_id FROM sync_runs WHERE id = ?').get(input.runId) as { user_id: number } | undefined;
+    if (!run) throw new CrmError('NOT_FOUND', `Sync run ${input.runId} does not exist.`);
+    syncTarget(ctx.db, ctx.user, run.user_id);
+    const rows = ctx.db.prepare('SELECT level, crm_id, google_id, message, created_at FROM sync_log WHERE run_id = ? ORDER BY id').all(input.runId) as {
+      level: 'info';
+      crm_id: number | null;
+      google_id: string | null;
+      message: string;
+      created_at: string;
+    }[];
+    return rows.map((r) => ({ level: r.level, actionId: r.crm_id, googleId: r.google_id, message: r.message, at: r.created_at }));
+  },
+});

@@ -1,0 +1,110 @@
+/**
+ * Agenda sync (FTC019 §3.3, BRIEF §3): a user's actions in the sync window ↔ their named Google
+ * calendar. Runs are started by the user (manual, startup) or by the core itself (automatic
+ * push after an edit); every run is kept in the sync log with its counts and decisions.
+ */
+import { z } from 'zod';
+import { Id, IsoDateTime, channel } from './common';
+import { PeriodShape } from './actions';
+
+export const SyncTrigger = z.enum(['automatic', 'startup', 'manual', 'agenda']);
+export type SyncTrigger = z.infer<typeof SyncTrigger>;
+
+const SideCounts = z.object({ created: z.number().int().min(0), updated: z.number().int().min(0), deleted: z.number().int().min(0) });
+
+export const SkipReason = z.enum(['recurring-google', 'series-crm', 'out-of-window', 'invalid']);
+
+export const SyncDecision = z.object({
+  actionId: Id.nullable(),
+  googleId: z.string().nullable(),
+  /** What was decided and why, in English (the sync log's text). */
+  message: z.string(),
+  kind: z.enum(['conflict', 'delete-vs-edit', 'relinked', 'revived']),
+});
+
+export const SyncReport = z.object({
+  runId: Id.nullable(),
+  userId: Id,
+  trigger: SyncTrigger,
+  dryRun: z.boolean(),
+  status: z.enum(['ok', 'partial', 'failed', 'cancelled']),
+  startedAt: IsoDateTime,
+  finishedAt: IsoDateTime,
+  /** Changes made (or, in a dry run, that would be made) on each side. */
+  crm: SideCounts,
+  google: SideCounts,
+  skipped: z.array(z.object({ reason: SkipReason, count: z.number().int().min(1) })),
+  decisions: z.array(SyncDecision),
+  /** One failing item does not stop the run: it is reported here and skipped. */
+  errors: z.array(z.object({ actionId: Id.nullable(), googleId: z.string().nullable(), message: z.string() })),
+  /** Deletions made in Google waiting for the user's confirmation. */
+  pendingDeletions: z.number().int().min(0),
+  /** Requests sent to Google during the run (batch parts count one each). */
+  requests: z.number().int().min(0),
+});
+export type SyncReport = z.infer<typeof SyncReport>;
+
+export const PendingDeletion = z.object({
+  id: Id,
+  actionId: Id,
+  title: z.string(),
+  period: PeriodShape,
+  detectedAt: IsoDateTime,
+});
+export type PendingDeletion = z.infer<typeof PendingDeletion>;
+
+export const SyncRunSummary = z.object({
+  id: Id,
+  userId: Id,
+  trigger: SyncTrigger,
+  status: z.enum(['running', 'ok', 'partial', 'failed', 'cancelled']),
+  startedAt: IsoDateTime,
+  finishedAt: IsoDateTime.nullable(),
+  crm: SideCounts,
+  google: SideCounts,
+  conflicts: z.number().int().min(0),
+  errors: z.number().int().min(0),
+});
+
+export const SyncLogEntry = z.object({
+  level: z.enum(['info', 'warning', 'error']),
+  actionId: Id.nullable(),
+  googleId: z.string().nullable(),
+  message: z.string(),
+  at: IsoDateTime,
+});
+
+const ForUser = z.object({ userId: Id.optional() }).strict();
+
+export const agendaSyncChannels = {
+  /** Runs the agenda sync both ways now (or, with dryRun, says what it would change, writing nothing). */
+  'agendaSync.run': channel(
+    'user',
+    z.object({ userId: Id.optional(), trigger: z.enum(['startup', 'manual', 'agenda']).default('manual'), dryRun: z.boolean().default(false) }).strict(),
+    SyncReport,
+  ),
+  'agendaSync.pendingDeletions': channel('user', ForUser, z.array(PendingDeletion)),
+  /**
+   * The user's answer to deletions made in Google: `delete` removes the actions from the CRM;
+   * `keep` keeps them and re-creates them in Google. `ids: "all"` is the seed's CTRL key.
+   */
+  'agendaSync.resolveDeletions': channel(
+    'user',
+    z.object({ userId: Id.optional(), ids: z.union([z.array(Id).min(1).max(10_000), z.literal('all')]), decision: z.enum(['delete', 'keep']) }).strict(),
+    z.object({ deleted: z.number().int().min(0), kept: z.number().int().min(0) }),
+  ),
+  'agendaSync.log': channel('user', z.object({ userId: Id.optional(), limit: z.number().int().min(1).max(200).default(50) }).strict(), z.array(SyncRunSummary)),
+  'agendaSync.logEntries': channel('user', z.object({ runId: Id }).strict(), z.array(SyncLogEntry)),
+} as const;
+
+export const agendaSyncEvents = {
+  /** Progress of a running sync, for a progress bar. */
+  onSyncProgress: z.object({
+    userId: Id,
+    phase: z.enum(['pull', 'push', 'done']),
+    done: z.number().int().min(0),
+    total: z.number().int().min(0),
+  }),
+  /** A run ended (also the automatic ones started by the core). */
+  onSyncFinished: z.object({ userId: Id, runId: Id.nullable(), status: z.enum(['ok', 'partial', 'failed', 'cancelled']), pendingDeletions: z.number().int().min(0) }),
+} as const;
