@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from '@playwright/test';
 import { CLIENT, OUTSIDER, expect, login, test, type GoogleHostFixture } from './google-fixtures';
+import { putGoogleClientSettings } from '../electron/core/google/settings';
 
 const SCREENS = fileURLToPath(new URL('./artifacts/screens/', import.meta.url));
 mkdirSync(SCREENS, { recursive: true });
@@ -198,6 +199,12 @@ test.describe('Google connection', () => {
     await inBothLanguages(page, client, '7 jours', '7 days');
     await inBothLanguages(page, page.getByTestId('google-test-summary'), 'Tout fonctionne', 'Everything works');
     await shot(page, '05-connected-green', { both: true, target: page.getByTestId('google-checks') });
+    // Once the app is published (« En production »), every check is green.
+    putGoogleClientSettings(gHost.db, { publishing: 'production' });
+    await runTest(page);
+    for (const id of ['client', 'connected', 'token', 'email', 'calendarApi', 'calendar', 'contacts', 'clock']) await expectCheck(page, id, 'pass');
+    await expect(page.locator('[data-testid=google-check]:not([data-status=pass])')).toHaveCount(0);
+    putGoogleClientSettings(gHost.db, { publishing: 'testing' });
     await page.getByTestId('lang-en').click();
     await expect(page.getByTestId('google-status')).toHaveText(/^Connected as .* since [A-Z][a-z]+ \d{1,2}, \d{4} at \d\d:\d\d$/);
     await shot(page, '05-connected-green-en', { target: page.getByTestId('google-checks') });

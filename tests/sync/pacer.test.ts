@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket, backoffDelay, isRetryable, retryAfterMs, type Clock } from '../../electron/core/sync/pacer';
+import { SlidingWindowLimiter, backoffDelay, isRetryable, retryAfterMs, type Clock } from '../../electron/core/sync/pacer';
 
 function fakeClock(): Clock & { slept: number[] } {
   let t = 0;
@@ -8,16 +8,34 @@ function fakeClock(): Clock & { slept: number[] } {
 }
 
 describe('pacing', () => {
-  it('lets a burst through, then spaces requests at the quota rate', async () => {
+  it('lets a minute\'s quota through at once, then waits exactly until the window allows more', async () => {
     const clock = fakeClock();
-    const bucket = new TokenBucket({ ratePerMinute: 600, burst: 10, clock });
-    for (let i = 0; i < 10; i++) await bucket.take();
+    const limiter = new SlidingWindowLimiter({ limit: 570, clock });
+    for (let i = 0; i < 5; i++) await limiter.take(100);
     expect(clock.now()).toBe(0);
-    for (let i = 0; i < 50; i++) await bucket.take();
-    // 50 more at 10 per second take 5 seconds of the (fake) clock.
-    expect(clock.now()).toBe(5000);
-    await bucket.take(5);
-    expect(clock.now()).toBe(5500);
+    await limiter.take(70); // 570 in the window: still at once
+    expect(clock.now()).toBe(0);
+    await clock.sleep(10_000);
+    await limiter.take(100); // must wait until the first 100 leave the window (sent at 0)
+    expect(clock.now()).toBe(60_001);
+    // 470 + 100 = 570 in the window again; one more waits for the next expiry.
+    await limiter.take(1);
+    expect(clock.now()).toBe(60_001);
+    await limiter.take(100);
+    expect(clock.now()).toBe(60_001);
+    await expect(limiter.take(571)).rejects.toThrowError(/under a limit of 570/);
+  });
+
+  it('never lets more than the limit into any window', async () => {
+    const clock = fakeClock();
+    const limiter = new SlidingWindowLimiter({ limit: 50, windowMs: 1000, clock });
+    const sends: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      await limiter.take(1 + (i % 7));
+      for (let k = 0; k < 1 + (i % 7); k++) sends.push(clock.now());
+      if (i % 13 === 0) await clock.sleep(37);
+    }
+    for (const t of sends) expect(sends.filter((s) => s > t - 1000 && s <= t).length).toBeLessThanOrEqual(50);
   });
 
   it('backs off exponentially with jitter, never sooner than Retry-After', () => {

@@ -8,6 +8,7 @@ import type { calendar_v3 } from '@googleapis/calendar';
 import { CrmError } from '../../../shared/errors';
 import type { AsyncContext } from '../context';
 import { getSyncPrefs } from '../sync/prefs';
+import { CalendarAccess } from '../sync/agenda/google';
 import { deleteGoogleAccount, getGoogleAccount } from './accounts';
 import { clientConfig, googleApis, oauthClient, type GoogleApis } from './client';
 import { describeGoogleError } from './errors';
@@ -30,40 +31,42 @@ async function connectedApis(ctx: AsyncContext, userId: number): Promise<{ apis:
   return { apis: googleApis(cfg, auth, { retry: true }), refreshToken };
 }
 
-const gone = (error: unknown) => {
-  const s = describeGoogleError(error).status;
-  return s === 404 || s === 410;
-};
 
-/** Events of the user's named calendar carrying the app's marker. */
-async function deleteAppEvents(ctx: AsyncContext, userId: number, apis: GoogleApis): Promise<number> {
+/**
+ * Events of the user's named calendar carrying the app's marker. Deleted through the agenda
+ * sync's paced, batched access: a reset may delete hundreds of events, which one call each
+ * would push past Google's per-user quota.
+ */
+async function deleteAppEvents(ctx: AsyncContext, userId: number): Promise<number> {
   const name = getSyncPrefs(ctx.db, userId, ctx.now().toISOString()).calendarName.trim();
   if (!name) return 0;
+  const access = await CalendarAccess.open(ctx.db, ctx.services, userId);
   let calendarId: string | null = null;
   let pageToken: string | undefined;
   do {
-    const res = await apis.cal.calendarList.list({ maxResults: 250, pageToken });
-    calendarId ??= res.data.items?.find((c) => c.summary === name)?.id ?? null;
-    pageToken = res.data.nextPageToken ?? undefined;
+    const page = await access.call(() => access.cal.calendarList.list({ maxResults: 250, pageToken }));
+    calendarId ??= page.items?.find((c) => c.summary === name)?.id ?? null;
+    pageToken = page.nextPageToken ?? undefined;
   } while (pageToken);
   if (!calendarId) return 0;
   // The extended-property filter needs a value (propertyName=value), so list and filter here.
   const ids: string[] = [];
   pageToken = undefined;
   do {
-    const res: { data: calendar_v3.Schema$Events } = await apis.cal.events.list({ calendarId, maxResults: 2500, pageToken });
-    for (const e of res.data.items ?? []) if (e.id && e.extendedProperties?.private?.[EVENT_CRM_ID] !== undefined) ids.push(e.id);
-    pageToken = res.data.nextPageToken ?? undefined;
+    const page: calendar_v3.Schema$Events = await access.call(() => access.cal.events.list({ calendarId: calendarId!, maxResults: 2500, pageToken }));
+    for (const e of page.items ?? []) if (e.id && e.extendedProperties?.private?.[EVENT_CRM_ID] !== undefined) ids.push(e.id);
+    pageToken = page.nextPageToken ?? undefined;
   } while (pageToken);
+  if (ids.length === 0) return 0;
+  const path = (eventId: string) => `/calendar/v3/calendars/${encodeURIComponent(calendarId!)}/events/${encodeURIComponent(eventId)}`;
+  const answers = await access.batch(ids.map((eventId, i) => ({ id: `del${i}`, method: 'DELETE' as const, path: path(eventId) })));
   let n = 0;
-  for (const eventId of ids) {
-    try {
-      await apis.cal.events.delete({ calendarId, eventId });
-      n++;
-    } catch (error) {
-      if (!gone(error)) throw error;
-    }
+  for (const a of answers.values()) {
+    if (a.status === 200 || a.status === 204) n++;
+    // Already gone (404/410) is what we wanted; anything else stops the reset, which then changes nothing locally.
+    else if (a.status !== 404 && a.status !== 410) throw new CrmError('CONFLICT', `Google refused to delete an event (HTTP ${a.status}); nothing was reset.`);
   }
+  access.keepToken();
   return n;
 }
 
@@ -89,7 +92,7 @@ export async function resetGoogle(ctx: AsyncContext, userId: number, scope: 'acc
     if (!connected) throw new CrmError('CONFLICT', 'This user is not connected to Google, so nothing can be deleted there: reset and keep what is in Google, or connect first.');
     // Delete in Google first: if it fails, nothing is forgotten here and the user can retry.
     try {
-      deletedInGoogle += await deleteAppEvents(ctx, userId, connected.apis);
+      deletedInGoogle += await deleteAppEvents(ctx, userId);
       if (scope === 'account') deletedInGoogle += await deleteAppContacts(connected.apis);
     } catch (error) {
       throw new CrmError('CONFLICT', `Deleting in Google failed, nothing was reset: ${describeGoogleError(error).message}`);

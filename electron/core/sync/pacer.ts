@@ -1,7 +1,7 @@
 /**
  * Pacing requests to Google's quota instead of hammering and backing off (BRIEF §7: Calendar
- * allows 600 requests per minute per user). A token bucket refills at the quota's rate, minus
- * headroom; when Google still answers 403 rate-limit / 429 / 5xx, retries back off
+ * allows 600 requests per minute per user). A sliding-window limiter keeps under the quota,
+ * minus headroom; when Google still answers 403 rate-limit / 429 / 5xx, retries back off
  * exponentially with full jitter and honour Retry-After ("Handle API errors", Calendar guides).
  */
 export interface Clock {
@@ -14,37 +14,50 @@ export const realClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-  private readonly perMs: number;
+/**
+ * Google counts requests per user per minute (Calendar: 600). This limiter mirrors that: at most
+ * `limit` units in any trailing `windowMs`. Unlike a smooth token bucket it lets a large push
+ * use a whole minute's quota at once, then waits exactly until the window lets more through —
+ * which is what keeps a 1,000-event push close to the floor the quota sets (bench/agenda.ts).
+ */
+export class SlidingWindowLimiter {
+  private readonly sent: { at: number; n: number }[] = [];
+  private used = 0;
+  private readonly windowMs: number;
+  private readonly clock: Clock;
 
-  constructor(
-    readonly options: { ratePerMinute: number; burst: number; clock?: Clock },
-    private readonly clock: Clock = options.clock ?? realClock,
-  ) {
-    if (!(options.ratePerMinute > 0) || !(options.burst >= 1)) throw new Error('A token bucket needs a positive rate and a burst of at least 1.');
-    this.perMs = options.ratePerMinute / 60_000;
-    this.tokens = options.burst;
-    this.last = this.clock.now();
+  constructor(readonly options: { limit: number; windowMs?: number; clock?: Clock }) {
+    if (!(options.limit >= 1)) throw new Error('A rate limiter needs a limit of at least 1.');
+    this.windowMs = options.windowMs ?? 60_000;
+    this.clock = options.clock ?? realClock;
   }
 
-  private refill(): void {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.options.burst, this.tokens + (now - this.last) * this.perMs);
-    this.last = now;
+  private expire(now: number): void {
+    while (this.sent.length > 0 && this.sent[0]!.at <= now - this.windowMs) this.used -= this.sent.shift()!.n;
   }
 
-  /** Waits until `n` requests may be sent, then takes them (n ≤ burst). */
+  /** Waits until `n` more requests fit in the window, then records them as sent now. */
   async take(n = 1): Promise<void> {
-    if (n > this.options.burst) throw new Error(`Cannot take ${n} tokens from a bucket of ${this.options.burst}.`);
+    if (n > this.options.limit) throw new Error(`Cannot send ${n} requests at once under a limit of ${this.options.limit}.`);
     for (;;) {
-      this.refill();
-      if (this.tokens >= n) {
-        this.tokens -= n;
+      const now = this.clock.now();
+      this.expire(now);
+      if (this.used + n <= this.options.limit) {
+        this.sent.push({ at: now, n });
+        this.used += n;
         return;
       }
-      await this.clock.sleep(Math.ceil((n - this.tokens) / this.perMs));
+      // Sleep until the oldest sends that must leave the window have left it.
+      let excess = this.used + n - this.options.limit;
+      let until = now + 1;
+      for (const s of this.sent) {
+        excess -= s.n;
+        if (excess <= 0) {
+          until = s.at + this.windowMs + 1;
+          break;
+        }
+      }
+      await this.clock.sleep(Math.max(1, until - now));
     }
   }
 }

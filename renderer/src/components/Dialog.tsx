@@ -12,13 +12,15 @@ interface Props {
   testId?: string;
   /** While true, Escape and the backdrop do not close (an operation is running). */
   busy?: boolean;
+  /** A wider box, for lists with actions on each row. */
+  wide?: boolean;
 }
 
 /**
  * A modal dialog: labelled by its title, focus kept inside (Tab wraps), Escape closes, and focus
  * goes back where it was when it closes.
  */
-export function Dialog({ title, describedBy, onClose, children, testId, busy = false }: Props) {
+export function Dialog({ title, describedBy, onClose, children, testId, busy = false, wide = false }: Props) {
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
   const closeRef = useRef(onClose);
@@ -68,7 +70,7 @@ export function Dialog({ title, describedBy, onClose, children, testId, busy = f
         if (e.target === e.currentTarget && !busyRef.current) closeRef.current();
       }}
     >
-      <div ref={ref} className="dialog" role="dialog" aria-modal="true" aria-labelledby={titleId} aria-describedby={describedBy} tabIndex={-1} data-testid={testId}>
+      <div ref={ref} className={wide ? 'dialog wide' : 'dialog'} role="dialog" aria-modal="true" aria-labelledby={titleId} aria-describedby={describedBy} tabIndex={-1} data-testid={testId}>
         <h2 id={titleId} className="dialog-title">
           {title}
         </h2>

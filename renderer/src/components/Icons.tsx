@@ -19,3 +19,13 @@ export function ChevronIcon({ dir }: { dir: 'left' | 'right' }) {
     </svg>
   );
 }
+
+/** Two arrows in a circle: sync both ways. */
+export function SyncIcon({ size = 16, spinning = false }: { size?: number; spinning?: boolean }) {
+  return (
+    <svg className={spinning ? 'icon-sync spinning' : 'icon-sync'} viewBox="0 0 16 16" width={size} height={size} aria-hidden="true">
+      <path d="M13 6.5A5.2 5.2 0 003.6 4.4L2.5 5.6M3 9.5a5.2 5.2 0 009.4 2.1l1.1-1.2" stroke="currentColor" strokeWidth="1.6" fill="none" strokeLinecap="round" />
+      <path d="M2.3 2.6v3.2h3.2M13.7 13.4v-3.2h-3.2" stroke="currentColor" strokeWidth="1.6" fill="none" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  );
+}

@@ -3,12 +3,14 @@ import { useTranslation } from 'react-i18next';
 import { TZDate } from '@date-fns/tz';
 import type { Action, ActionType, ActionView, SessionUser, UserSummary } from '../../../shared/contract';
 import { ErrorLine } from '../components/ErrorLine';
-import { ChevronIcon, LockIcon } from '../components/Icons';
+import { ChevronIcon, LockIcon, SyncIcon } from '../components/Icons';
 import { Fields, SidePanel } from '../components/SidePanel';
 import { textColorOn } from '../lib/color';
-import { dayKey, fmt, fmtDate, validTimeZone, weekDays } from '../lib/dates';
+import { dayKey, fmt, validTimeZone, weekDays } from '../lib/dates';
+import { periodText } from '../lib/period';
 import { cellKey, layoutWeek, type TimedSegment } from '../lib/weekLayout';
 import { useAgenda } from '../stores/agenda';
+import { useAgendaSync } from '../stores/agendaSync';
 import { initials, shortName } from '../lib/names';
 
 const FIRST_HOUR = 7;
@@ -105,6 +107,7 @@ export function AgendaView({ user }: { user: SessionUser }) {
           <span className="muted toolbar-note" aria-live="polite">
             {s.loading ? t('common.loading') : t('agenda.count', { count: s.actions.length })}
           </span>
+          <AgendaSyncButton users={shownUsers} />
         </div>
         <ErrorLine error={s.error} onRetry={() => void s.reload()} />
         {shownUsers.length === 0 && !s.loading && s.users.length > 0 ? <p className="empty">{t('agenda.noUser')}</p> : null}
@@ -131,6 +134,37 @@ export function AgendaView({ user }: { user: SessionUser }) {
         />
       ) : null}
     </div>
+  );
+}
+
+/**
+ * Syncs the agendas shown with Google, both ways (FTC019 §3.6.2): the viewer's own and those of
+ * colleagues on whom they hold the Agenda right, one run per agenda.
+ */
+function AgendaSyncButton({ users }: { users: UserSummary[] }) {
+  const { t } = useTranslation();
+  const running = useAgendaSync((st) => st.running);
+  const syncable = users.filter((u) => u.isSelf || u.rights.agenda);
+  const busy = syncable.some((u) => !!running[u.id]);
+  const label = syncable.length === 0 ? t('agendaSync.agendaButtonNone') : t('agendaSync.agendaButton');
+  const run = async () => {
+    const st = useAgendaSync.getState();
+    await Promise.all(syncable.map((u) => st.run('agenda', { userId: u.id })));
+    void useAgenda.getState().reload();
+  };
+  return (
+    <button
+      type="button"
+      className="button icon"
+      onClick={() => void run()}
+      disabled={busy || syncable.length === 0}
+      aria-label={label}
+      title={label}
+      aria-busy={busy}
+      data-testid="agenda-sync"
+    >
+      <SyncIcon spinning={busy} />
+    </button>
   );
 }
 
@@ -403,19 +437,7 @@ interface DetailProps {
 function ActionDetail({ action, full, detailError, type, owner, timeZone }: DetailProps) {
   const { t } = useTranslation();
   const close = useCallback(() => useAgenda.getState().select(null), []);
-  const p = action.period;
-  let period: string;
-  if (p.allDay) {
-    period = p.startDate === p.endDate
-      ? t('agenda.detail.allDayOne', { date: fmtDate(p.startDate, t('formats.dayLong')) })
-      : t('agenda.detail.allDayFromTo', { from: fmtDate(p.startDate, t('formats.date')), to: fmtDate(p.endDate, t('formats.date')) });
-  } else {
-    const start = Date.parse(p.start);
-    const end = Date.parse(p.end);
-    period = dayKey(start, timeZone) === dayKey(end, timeZone)
-      ? `${fmt(start, t('formats.dayLong'), timeZone)}, ${fmt(start, t('formats.time'), timeZone)} – ${fmt(end, t('formats.time'), timeZone)}`
-      : t('agenda.detail.fromTo', { from: fmt(start, t('formats.dateTime'), timeZone), to: fmt(end, t('formats.dateTime'), timeZone) });
-  }
+  const period = periodText(t, action.period, timeZone);
   if (action.kind === 'busy') {
     return (
       <SidePanel title={t('agenda.busy')} onClose={close} testId="action-detail">

@@ -128,12 +128,12 @@ function SyncPrefsForm({ prefs }: { prefs: SyncPrefs }) {
             <input id={id} value={draft.calendarName} onChange={(e) => set('calendarName', e.target.value)} aria-invalid={!!fieldErrors.calendarName} aria-describedby={describedBy} data-testid="prefs-calendarName" />
           )}
         </TextField>
-        <TextField label={t('prefs.monthsBefore')} hint={t('prefs.monthsHint')} error={fieldErrors.monthsBefore} name="monthsBefore">
+        <TextField label={t('prefs.monthsBefore')} hint={t('prefs.monthsBeforeHint')} error={fieldErrors.monthsBefore} name="monthsBefore">
           {(id, describedBy) => (
             <input id={id} className="narrow" type="number" inputMode="numeric" min={0} max={24} step={1} value={draft.monthsBefore} onChange={(e) => set('monthsBefore', e.target.value)} aria-invalid={!!fieldErrors.monthsBefore} aria-describedby={describedBy} data-testid="prefs-monthsBefore" />
           )}
         </TextField>
-        <TextField label={t('prefs.monthsAfter')} hint={t('prefs.monthsHint')} error={fieldErrors.monthsAfter} name="monthsAfter">
+        <TextField label={t('prefs.monthsAfter')} hint={t('prefs.monthsAfterHint')} error={fieldErrors.monthsAfter} name="monthsAfter">
           {(id, describedBy) => (
             <input id={id} className="narrow" type="number" inputMode="numeric" min={0} max={24} step={1} value={draft.monthsAfter} onChange={(e) => set('monthsAfter', e.target.value)} aria-invalid={!!fieldErrors.monthsAfter} aria-describedby={describedBy} data-testid="prefs-monthsAfter" />
           )}

@@ -2,9 +2,12 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionUser } from '../../../shared/contract';
 import { bridge } from '../api/bridge';
+import { DeletionsDialog } from '../components/DeletionsDialog';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { SyncProgress } from '../components/SyncProgress';
 import { initials } from '../lib/names';
 import { useAgenda } from '../stores/agenda';
+import { startupSync, useAgendaSync } from '../stores/agendaSync';
 import { useContacts } from '../stores/contacts';
 import { useGoogle } from '../stores/google';
 import { useNav, type Screen } from '../stores/nav';
@@ -40,9 +43,21 @@ export function Shell({ user }: { user: SessionUser }) {
       if (useContacts.getState().loaded) useContacts.getState().refreshChanged(ids);
       if (useSync.getState().list) void useSync.getState().load();
     });
+    // Agenda sync: progress for the top bar, and what a finished run changed.
+    useAgendaSync.getState().begin(user.id);
+    const offProgress = bridge.on('onSyncProgress', (p) => useAgendaSync.getState().onProgress(p));
+    const offFinished = bridge.on('onSyncFinished', (p) => {
+      useAgendaSync.getState().onFinished(p);
+      if (useAgenda.getState().selectedUserIds.includes(p.userId)) void useAgenda.getState().reload();
+    });
+    // In the background: the shell is usable at once.
+    void startupSync();
     return () => {
       offActions();
       offContacts();
+      offProgress();
+      offFinished();
+      useAgendaSync.getState().reset();
       useAgenda.getState().reset();
       useContacts.getState().reset();
       usePreferences.getState().reset();
@@ -79,6 +94,9 @@ export function Shell({ user }: { user: SessionUser }) {
             </a>
           ))}
         </nav>
+        <div className="topbar-sync">
+          <SyncProgress />
+        </div>
         <div className="topbar-end">
           <span className="current-user" data-testid="current-user" title={user.login}>
             <span className="avatar" aria-hidden="true">
@@ -98,6 +116,7 @@ export function Shell({ user }: { user: SessionUser }) {
         {screen === 'sync' ? <SyncView /> : null}
         {screen === 'prefs' ? <PreferencesView user={user} /> : null}
       </main>
+      <DeletionsDialog />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { useNav } from '../stores/nav';
 import { useSession } from '../stores/session';
 import { useSync } from '../stores/sync';
 import { ContactTable } from './ContactsView';
+import { AgendaSyncCard } from './sync/AgendaSyncCard';
 
 export function SyncView() {
   const { t } = useTranslation();
@@ -34,6 +35,7 @@ export function SyncView() {
           {t('nav.prefs')} →
         </a>
       </p>
+      <AgendaSyncCard />
       <ErrorLine error={error} onRetry={() => void load()} />
       <section className="card">
         <h2 className="card-title">{t('sync.contactsTitle')}</h2>

@@ -1,6 +1,6 @@
 /**
  * The agenda sync's access to one user's Google Calendar: the official client for reads and
- * single calls, the hand-written batch for writes, every request paced by a token bucket under
+ * single calls, the hand-written batch for writes, every request paced by a sliding window under
  * the per-user quota (BRIEF §7: 600/min) and retried with backoff on 403 rate-limit, 429, 5xx
  * and dropped connections ("Handle API errors", Calendar guides). Counts every request sent.
  */
@@ -13,7 +13,7 @@ import { getGoogleAccount } from '../../google/accounts';
 import { clientConfig, googleApis, oauthClient, type GoogleApis } from '../../google/client';
 import { MESSAGES } from '../../google/test';
 import { sendBatch, type BatchAnswer, type BatchCall } from '../batch';
-import { backoffDelay, isRetryable, realClock, TokenBucket, type Clock } from '../pacer';
+import { backoffDelay, isRetryable, realClock, SlidingWindowLimiter, type Clock } from '../pacer';
 
 /** Parts per batch request: small enough to retry cheaply, large enough to save round trips. */
 export const BATCH_SIZE = 100;
@@ -21,7 +21,10 @@ const MAX_ATTEMPTS = 6;
 
 /** Access tokens kept between runs of one process, so an idle incremental sync costs one request. */
 const tokenCache = new WeakMap<CoreServices, Map<number, Credentials>>();
-const buckets = new WeakMap<CoreServices, Map<number, TokenBucket>>();
+const buckets = new WeakMap<CoreServices, Map<number, SlidingWindowLimiter>>();
+
+/** Google's Calendar quota is 600 requests per minute per user; 5% is left to the user's phone and web. */
+export const CALENDAR_REQUESTS_PER_MINUTE = 570;
 
 export interface GoogleAccessOptions {
   clock?: Clock;
@@ -53,7 +56,7 @@ function partReason(a: BatchAnswer): string | null {
 export class CalendarAccess {
   requests = 0;
   private readonly clock: Clock;
-  private readonly bucket: TokenBucket;
+  private readonly bucket: SlidingWindowLimiter;
 
   private constructor(
     readonly apis: GoogleApis,
@@ -66,8 +69,7 @@ export class CalendarAccess {
     let perUser = buckets.get(services);
     if (!perUser) buckets.set(services, (perUser = new Map()));
     let bucket = perUser.get(userId);
-    // 600/min per user at Google: keep 100/min of headroom for the user's other apps.
-    if (!bucket) perUser.set(userId, (bucket = new TokenBucket({ ratePerMinute: 500, burst: BATCH_SIZE, clock: this.clock })));
+    if (!bucket) perUser.set(userId, (bucket = new SlidingWindowLimiter({ limit: CALENDAR_REQUESTS_PER_MINUTE, clock: this.clock })));
     this.bucket = bucket;
   }
 

@@ -1,0 +1,248 @@
+/**
+ * Agenda sync as the user sees it (FTC019 §3.3, §3.6): runs started here (startup, manual,
+ * from the agenda) or by the core (automatic), their progress for the top bar, the deletions
+ * made in Google waiting for an answer, and the sync log.
+ */
+import { create } from 'zustand';
+import type { EventPayload, Output, PendingDeletion, SyncReport } from '../../../shared/contract';
+import { bridge } from '../api/bridge';
+
+export type RunSummary = Output<'agendaSync.log'>[number];
+export type LogEntry = Output<'agendaSync.logEntries'>[number];
+export type UiTrigger = 'startup' | 'manual' | 'agenda';
+
+export interface Progress {
+  phase: 'pull' | 'push' | 'done';
+  done: number;
+  total: number;
+}
+
+interface AgendaSyncState {
+  /** The signed-in user (set by the shell): runs without a userId are theirs. */
+  selfId: number | null;
+  /** Runs in progress, by the user whose agenda is synced. */
+  running: Record<number, Progress>;
+  /** The last manual run or preview started from the Synchronisation screen. */
+  report: SyncReport | null;
+  reportError: unknown;
+  /** A run started here failed before reporting (e.g. Google unreachable), for the top bar. */
+  failure: { at: number; error: unknown } | null;
+  runs: RunSummary[] | null;
+  logLoading: boolean;
+  logError: unknown;
+  openRunId: number | null;
+  entries: Record<number, LogEntry[] | 'loading' | { error: unknown }>;
+  /** The caller's deletions made in Google, waiting for confirm / keep. */
+  pending: PendingDeletion[];
+  deletionsOpen: boolean;
+  resolving: boolean;
+  resolveError: unknown;
+
+  begin(selfId: number): void;
+  /** Runs the agenda sync for one user (self by default). Resolves with the report, or null on failure. */
+  run(trigger: UiTrigger, opts?: { dryRun?: boolean; userId?: number; keepReport?: boolean }): Promise<SyncReport | null>;
+  onProgress(p: EventPayload<'onSyncProgress'>): void;
+  onFinished(p: EventPayload<'onSyncFinished'>): void;
+  loadLog(): Promise<void>;
+  toggleRun(runId: number): void;
+  loadPending(): Promise<void>;
+  resolve(ids: number[], decision: 'delete' | 'keep'): Promise<boolean>;
+  closeDeletions(): void;
+  /** Opens the questions again (the user asked for them). */
+  openDeletions(): Promise<void>;
+  dismissFailure(): void;
+  reset(): void;
+}
+
+const initial = {
+  selfId: null,
+  running: {},
+  report: null,
+  reportError: null,
+  failure: null,
+  runs: null,
+  logLoading: false,
+  logError: null,
+  openRunId: null,
+  entries: {},
+  pending: [],
+  deletionsOpen: false,
+  resolving: false,
+  resolveError: null,
+};
+
+let logSeq = 0;
+let pendingSeq = 0;
+/** Bumped by reset(): answers to calls made before a logout are dropped. */
+let epoch = 0;
+/** Pending deletions the user closed the dialog on, this session. */
+const postponed = new Set<number>();
+
+export const useAgendaSync = create<AgendaSyncState>()((set, get) => ({
+  ...initial,
+
+  begin(selfId) {
+    set({ ...initial, selfId });
+  },
+
+  async run(trigger, opts = {}) {
+    const mine = epoch;
+    const userId = opts.userId ?? get().selfId;
+    if (userId === null) return null;
+    if (get().running[userId]) return null;
+    const dryRun = opts.dryRun ?? false;
+    const showsReport = trigger === 'manual';
+    set((s) => ({
+      running: { ...s.running, [userId]: { phase: 'pull', done: 0, total: 0 } },
+      failure: null,
+      ...(showsReport ? { reportError: null } : {}),
+    }));
+    try {
+      const input = opts.userId !== undefined && opts.userId !== get().selfId ? { trigger, dryRun, userId: opts.userId } : { trigger, dryRun };
+      const report = await bridge['agendaSync.run'](input);
+      if (mine !== epoch) return null;
+      set((s) => ({ running: without(s.running, userId), ...(showsReport ? { report } : {}) }));
+      if (!dryRun) {
+        void get().loadLog();
+        if (userId === get().selfId && report.pendingDeletions > 0) void get().loadPending();
+      }
+      return report;
+    } catch (error) {
+      if (mine !== epoch) return null;
+      set((s) => ({
+        running: without(s.running, userId),
+        ...(showsReport ? { reportError: error, report: null } : { failure: { at: Date.now(), error } }),
+      }));
+      return null;
+    }
+  },
+
+  onProgress(p) {
+    // Automatic pushes started by the core show too; a late event after the run ended is ignored.
+    if (p.phase === 'done') return;
+    // Only the user's own agenda and those they started syncing here.
+    if (p.userId !== get().selfId && !(p.userId in get().running)) return;
+    set((s) => ({ running: { ...s.running, [p.userId]: { phase: p.phase, done: p.done, total: p.total } } }));
+  },
+
+  onFinished(p) {
+    set((s) => ({ running: without(s.running, p.userId) }));
+    if (get().runs !== null) void get().loadLog();
+    if (p.userId === get().selfId && (p.pendingDeletions > 0 || get().deletionsOpen)) void get().loadPending();
+  },
+
+  async loadLog() {
+    const mine = ++logSeq;
+    set({ logLoading: true });
+    try {
+      const runs = await bridge['agendaSync.log']({ limit: 50 });
+      if (mine !== logSeq) return;
+      // A run still open may have new entries since it was read.
+      const openRunId = get().openRunId;
+      set({ runs, logLoading: false, logError: null });
+      if (openRunId !== null) void loadEntries(openRunId, set);
+    } catch (logError) {
+      if (mine === logSeq) set({ logLoading: false, logError });
+    }
+  },
+
+  toggleRun(runId) {
+    if (get().openRunId === runId) {
+      set({ openRunId: null });
+      return;
+    }
+    set({ openRunId: runId });
+    void loadEntries(runId, set);
+  },
+
+  async loadPending() {
+    const mine = ++pendingSeq;
+    try {
+      const pending = await bridge['agendaSync.pendingDeletions']({});
+      if (mine !== pendingSeq) return;
+      // Deletions the user put off ("Later") are asked again at the next login, not at every sync.
+      const fresh = pending.some((d) => !postponed.has(d.id));
+      set((s) => ({ pending, deletionsOpen: pending.length > 0 && (fresh || s.deletionsOpen), resolveError: null }));
+    } catch {
+      // Asked again at the next sync or login; nothing to show now.
+    }
+  },
+
+  async resolve(ids, decision) {
+    if (ids.length === 0 || get().resolving) return false;
+    set({ resolving: true, resolveError: null });
+    try {
+      await bridge['agendaSync.resolveDeletions']({ ids, decision });
+      const gone = new Set(ids);
+      const pending = get().pending.filter((p) => !gone.has(p.id));
+      set({ pending, resolving: false, deletionsOpen: pending.length > 0 });
+      return true;
+    } catch (resolveError) {
+      set({ resolving: false, resolveError });
+      return false;
+    }
+  },
+
+  closeDeletions() {
+    for (const d of get().pending) postponed.add(d.id);
+    set({ deletionsOpen: false, resolveError: null });
+  },
+
+  async openDeletions() {
+    postponed.clear();
+    await get().loadPending();
+  },
+
+  dismissFailure() {
+    set({ failure: null });
+  },
+
+  reset() {
+    epoch++;
+    logSeq++;
+    pendingSeq++;
+    postponed.clear();
+    set(initial);
+  },
+}));
+
+function without(running: Record<number, Progress>, userId: number): Record<number, Progress> {
+  if (!(userId in running)) return running;
+  const next = { ...running };
+  delete next[userId];
+  return next;
+}
+
+async function loadEntries(runId: number, set: (fn: (s: AgendaSyncState) => Partial<AgendaSyncState>) => void): Promise<void> {
+  set((s) => (Array.isArray(s.entries[runId]) ? {} : { entries: { ...s.entries, [runId]: 'loading' } }));
+  try {
+    const items = await bridge['agendaSync.logEntries']({ runId });
+    set((s) => ({ entries: { ...s.entries, [runId]: items } }));
+  } catch (error) {
+    set((s) => ({ entries: { ...s.entries, [runId]: { error } } }));
+  }
+}
+
+/**
+ * After login: the startup sync (Google → CRM) when the user turned it on and Google is
+ * connected, in the background; and the deletions still waiting for an answer.
+ */
+export async function startupSync(): Promise<void> {
+  const mine = epoch;
+  const store = useAgendaSync.getState();
+  let wanted = false;
+  try {
+    const [prefs, connection] = await Promise.all([bridge['syncPrefs.get']({}), bridge['google.connection']({})]);
+    wanted = prefs.startupSync && connection.connected;
+  } catch {
+    wanted = false;
+  }
+  if (mine !== epoch) return;
+  if (wanted) {
+    // The run's report says whether deletions wait; ask for them even if the run failed.
+    const report = await store.run('startup');
+    if (mine !== epoch) return;
+    if (report && report.pendingDeletions > 0) return;
+  }
+  await useAgendaSync.getState().loadPending();
+}
