@@ -3,11 +3,10 @@ import { useTranslation } from 'react-i18next';
 import type { ActionType, AppSettings, SessionUser, SyncPrefs } from '../../../shared/contract';
 import { bridge } from '../api/bridge';
 import { ErrorLine } from '../components/ErrorLine';
-import { fieldErrorText } from '../lib/errors';
 import { useGoogle } from '../stores/google';
 import { usePreferences, type SyncPrefsPatch } from '../stores/preferences';
 import { AdminGoogleForm } from './preferences/AdminGoogleForm';
-import { FormFooter, TextField, Toggle, fieldOf, type Status } from './preferences/fields';
+import { FormFooter, TextField, Toggle, usePatchForm } from './preferences/fields';
 import { GoogleCard } from './preferences/GoogleCard';
 
 export function PreferencesView({ user }: { user: SessionUser }) {
@@ -62,18 +61,11 @@ const toDraft = (p: SyncPrefs): PrefsDraft => ({
 function SyncPrefsForm({ prefs }: { prefs: SyncPrefs }) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState<PrefsDraft>(() => toDraft(prefs));
-  const [status, setStatus] = useState<Status>({ kind: 'idle' });
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const { status, fieldErrors, save, edited } = usePatchForm();
 
   const set = <K extends keyof PrefsDraft>(key: K, value: PrefsDraft[K]) => {
     setDraft((d) => ({ ...d, [key]: value }));
-    setFieldErrors((f) => {
-      if (!(key in f)) return f;
-      const next = { ...f };
-      delete next[key];
-      return next;
-    });
-    if (status.kind === 'saved') setStatus({ kind: 'idle' });
+    edited(key);
   };
 
   const submit = async (e: FormEvent) => {
@@ -89,28 +81,7 @@ function SyncPrefsForm({ prefs }: { prefs: SyncPrefs }) {
       else if (n !== prefs[key]) patch[key] = n;
     }
     for (const key of ['automaticSync', 'startupSync', 'colorTransfer'] as const) if (draft[key] !== prefs[key]) patch[key] = draft[key];
-    if (Object.keys(local).length > 0) {
-      setFieldErrors(local);
-      setStatus({ kind: 'idle' });
-      return;
-    }
-    if (Object.keys(patch).length === 0) {
-      setStatus({ kind: 'saved', text: t('prefs.nothingToSave') });
-      return;
-    }
-    setStatus({ kind: 'saving' });
-    try {
-      const saved = await usePreferences.getState().savePrefs(patch);
-      setDraft(toDraft(saved));
-      setFieldErrors({});
-      setStatus({ kind: 'saved', text: t('prefs.saved') });
-    } catch (error) {
-      const field = fieldOf(error);
-      if (field) {
-        setFieldErrors({ [field]: fieldErrorText(t, field, (patch as Record<string, unknown>)[field]) });
-        setStatus({ kind: 'idle' });
-      } else setStatus({ kind: 'error', error });
-    }
+    await save({ patch, local, send: (p) => usePreferences.getState().savePrefs(p), onSaved: (saved) => setDraft(toDraft(saved)), savedText: t('prefs.saved') });
   };
 
   return (
@@ -153,8 +124,7 @@ function SettingsForm({ settings, types }: { settings: AppSettings; types: Actio
   const { t } = useTranslation();
   const [companyName, setCompanyName] = useState(settings.companyName);
   const [typeId, setTypeId] = useState<string>(settings.defaultActionTypeId === null ? '' : String(settings.defaultActionTypeId));
-  const [status, setStatus] = useState<Status>({ kind: 'idle' });
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const { status, fieldErrors, setFieldErrors, save } = usePatchForm();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -162,24 +132,15 @@ function SettingsForm({ settings, types }: { settings: AppSettings; types: Actio
     if (companyName.trim() !== settings.companyName) patch.companyName = companyName.trim();
     const nextType = typeId === '' ? null : Number(typeId);
     if (nextType !== settings.defaultActionTypeId) patch.defaultActionTypeId = nextType;
-    if (Object.keys(patch).length === 0) {
-      setStatus({ kind: 'saved', text: t('prefs.nothingToSave') });
-      return;
-    }
-    setStatus({ kind: 'saving' });
-    try {
-      const saved = await usePreferences.getState().saveSettings(patch);
-      setCompanyName(saved.companyName);
-      setTypeId(saved.defaultActionTypeId === null ? '' : String(saved.defaultActionTypeId));
-      setFieldErrors({});
-      setStatus({ kind: 'saved', text: t('prefs.settingsSaved') });
-    } catch (error) {
-      const field = fieldOf(error);
-      if (field) {
-        setFieldErrors({ [field]: fieldErrorText(t, field, (patch as Record<string, unknown>)[field]) });
-        setStatus({ kind: 'idle' });
-      } else setStatus({ kind: 'error', error });
-    }
+    await save({
+      patch,
+      send: (p) => usePreferences.getState().saveSettings(p),
+      onSaved: (saved) => {
+        setCompanyName(saved.companyName);
+        setTypeId(saved.defaultActionTypeId === null ? '' : String(saved.defaultActionTypeId));
+      },
+      savedText: t('prefs.settingsSaved'),
+    });
   };
 
   return (

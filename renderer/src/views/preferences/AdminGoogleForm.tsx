@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import type { GoogleClientStatus } from '../../../../shared/contract';
 import { fieldErrorText } from '../../lib/errors';
 import { useGoogle, type ClientPatch } from '../../stores/google';
-import { FormFooter, TextField, fieldOf, type Status } from './fields';
+import { FormFooter, TextField, usePatchForm } from './fields';
 
 export function AdminGoogleForm({ client }: { client: GoogleClientStatus }) {
   const { t } = useTranslation();
@@ -15,18 +15,7 @@ export function AdminGoogleForm({ client }: { client: GoogleClientStatus }) {
   const [secret, setSecret] = useState('');
   const [publishing, setPublishing] = useState(client.publishing);
   const [rootUrl, setRootUrl] = useState(client.rootUrl ?? '');
-  const [status, setStatus] = useState<Status>({ kind: 'idle' });
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-
-  const touched = (key: string) => {
-    setFieldErrors((f) => {
-      if (!(key in f)) return f;
-      const next = { ...f };
-      delete next[key];
-      return next;
-    });
-    if (status.kind === 'saved') setStatus({ kind: 'idle' });
-  };
+  const { status, fieldErrors, save, edited: touched } = usePatchForm();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -43,32 +32,19 @@ export function AdminGoogleForm({ client }: { client: GoogleClientStatus }) {
       if (root !== '' && !/^https?:\/\/[^\s/]+/i.test(root)) local.rootUrl = t('adminGoogle.rootUrlInvalid');
       else patch.rootUrl = root === '' ? null : root;
     }
-    if (Object.keys(local).length > 0) {
-      setFieldErrors(local);
-      setStatus({ kind: 'idle' });
-      return;
-    }
-    if (Object.keys(patch).length === 0) {
-      setStatus({ kind: 'saved', text: t('prefs.nothingToSave') });
-      return;
-    }
-    setStatus({ kind: 'saving' });
-    try {
-      const saved = await useGoogle.getState().saveClient(patch);
-      setClientId(saved.clientId);
-      setSecret('');
-      setPublishing(saved.publishing);
-      setRootUrl(saved.rootUrl ?? '');
-      setFieldErrors({});
-      setStatus({ kind: 'saved', text: t('adminGoogle.saved') });
-    } catch (error) {
-      const field = fieldOf(error);
-      if (field) {
-        const text = field === 'rootUrl' ? t('adminGoogle.rootUrlInvalid') : fieldErrorText(t, field, (patch as Record<string, unknown>)[field]);
-        setFieldErrors({ [field]: text });
-        setStatus({ kind: 'idle' });
-      } else setStatus({ kind: 'error', error });
-    }
+    await save({
+      patch,
+      local,
+      send: (p) => useGoogle.getState().saveClient(p),
+      onSaved: (saved) => {
+        setClientId(saved.clientId);
+        setSecret('');
+        setPublishing(saved.publishing);
+        setRootUrl(saved.rootUrl ?? '');
+      },
+      savedText: t('adminGoogle.saved'),
+      fieldText: (tt, field, value) => (field === 'rootUrl' ? tt('adminGoogle.rootUrlInvalid') : fieldErrorText(tt, field, value)),
+    });
   };
 
   const storage = client.secretStorage;

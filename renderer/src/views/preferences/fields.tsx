@@ -1,8 +1,10 @@
-import { useId, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { CrmError } from '../../../../shared/errors';
 import { toCrmError } from '../../api/bridge';
 import { ErrorLine } from '../../components/ErrorLine';
+import { fieldErrorText } from '../../lib/errors';
 
 export type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; text: string } | { kind: 'error'; error: unknown };
 
@@ -11,6 +13,61 @@ export function fieldOf(error: unknown): string | null {
   const e = error instanceof CrmError ? error : toCrmError(error);
   if (e.code !== 'BAD_INPUT' || !e.field) return null;
   return e.field.replace(/^patch\./, '').split('.')[0] ?? null;
+}
+
+/**
+ * The save flow every preferences form shares: checks made here first (`local`), nothing to
+ * do when the patch is empty, then the call, with the core's BAD_INPUT shown next to its field.
+ */
+export function usePatchForm() {
+  const { t } = useTranslation();
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+
+  async function save<P extends object, R>(options: {
+    patch: P;
+    local?: Record<string, string>;
+    send: (patch: P) => Promise<R>;
+    onSaved: (saved: R) => void;
+    savedText: string;
+    /** A form's own wording for a field the core refused (default: the generic one). */
+    fieldText?: (t: TFunction, field: string, value: unknown) => string;
+  }): Promise<void> {
+    if (options.local && Object.keys(options.local).length > 0) {
+      setFieldErrors(options.local);
+      setStatus({ kind: 'idle' });
+      return;
+    }
+    if (Object.keys(options.patch).length === 0) {
+      setStatus({ kind: 'saved', text: t('prefs.nothingToSave') });
+      return;
+    }
+    setStatus({ kind: 'saving' });
+    try {
+      options.onSaved(await options.send(options.patch));
+      setFieldErrors({});
+      setStatus({ kind: 'saved', text: options.savedText });
+    } catch (error) {
+      const field = fieldOf(error);
+      if (field) {
+        setFieldErrors({ [field]: (options.fieldText ?? fieldErrorText)(t, field, (options.patch as Record<string, unknown>)[field]) });
+        setStatus({ kind: 'idle' });
+      } else setStatus({ kind: 'error', error });
+    }
+  }
+
+  /** Forgets a field's error (and a "saved" note) once the user edits it. */
+  function edited(field: string): void {
+    setFieldErrors((f) => {
+      if (!(field in f)) return f;
+      const next = { ...f };
+      delete next[field];
+      return next;
+    });
+    setStatus((s) => (s.kind === 'saved' ? { kind: 'idle' } : s));
+  }
+
+  return { status, fieldErrors, setFieldErrors, save, edited };
 }
 
 export function FormFooter({ status, testId }: { status: Status; testId: string }) {
