@@ -214,9 +214,12 @@ export function insertAction(db: Db, a: NewAction, at: string, options: { outbox
     const { startMs, endMs } = periodBounds(a.period, a.timeZone);
     const info = db
       .prepare(
-        `INSERT INTO actions (owner_id, type_id, title, location, all_day, start_ms, end_ms, start_date, end_date, time_zone, private,
+        // Numbered above every id ever deleted (migration 0003): an id is never given twice, as
+        // Google events are named after it (agenda sync).
+        `INSERT INTO actions (id, owner_id, type_id, title, location, all_day, start_ms, end_ms, start_date, end_date, time_zone, private,
            reminder_enabled, reminder_minutes, description, series_id, contact_id, company_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (max(coalesce((SELECT max(id) FROM actions), 0), coalesce((SELECT last_id FROM id_watermarks WHERE name = 'actions'), 0)) + 1,
+           ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         a.ownerId,

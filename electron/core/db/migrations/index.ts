@@ -1,5 +1,6 @@
 import initial from './0001_initial';
 import syncCalendars from './0002_sync_calendars';
+import actionIds from './0003_action_ids';
 
 export interface Migration {
   readonly id: number;
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Numbered, append-only. Add a file `NNNN_name.ts` and list it here; never edit a shipped one. */
-export const migrations: readonly Migration[] = [initial, syncCalendars];
+export const migrations: readonly Migration[] = [initial, syncCalendars, actionIds];
