@@ -46,8 +46,14 @@ describe('action ↔ event mapping', () => {
       { method: 'email', minutes: 1440 },
       { method: 'popup', minutes: 30 },
     ]);
+    // The CRM's reminder off: no popup may stay, or Google would read the event as "on".
     const off = eventOfFields({ ...timed, reminder: { enabled: false, minutesBefore: 15 } }, { actionId: 1, timeZone: 'Europe/Paris', existing });
-    expect(off.reminders?.overrides).toEqual([{ method: 'email', minutes: 1440 }, { method: 'popup', minutes: 30 }]);
+    expect(off.reminders?.overrides).toEqual([{ method: 'email', minutes: 1440 }]);
+    expect(fieldsOfEvent(off, 15)).toMatchObject({ reminder: { enabled: false } });
+    // A kept popup shorter than the CRM's would become the CRM's reminder when read back: dropped.
+    const later = eventOfFields({ ...timed, reminder: { enabled: true, minutesBefore: 45 } }, { actionId: 1, timeZone: 'Europe/Paris', existing });
+    expect(later.reminders?.overrides).toEqual([{ method: 'popup', minutes: 45 }, { method: 'email', minutes: 1440 }]);
+    expect(fieldsOfEvent(later, 15)).toMatchObject({ reminder: { enabled: true, minutesBefore: 45 } });
   });
 
   it('reads the first popup as the CRM reminder, and none as "off" with the CRM\'s delay', () => {

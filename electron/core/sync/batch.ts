@@ -96,9 +96,19 @@ export function decodeBatch(text: string, contentType: string): BatchAnswer[] {
   return answers;
 }
 
+function errorReason(text: string): string | null {
+  try {
+    const reason = (JSON.parse(text) as { error?: { errors?: { reason?: unknown }[] } }).error?.errors?.[0]?.reason;
+    return typeof reason === 'string' ? reason : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Sends one batch and returns the answers in the calls' order. Throws on a failure of the batch
- * itself (network, 401, 429/5xx of the whole request) with `status` set, for the caller's retry.
+ * itself (network, 401, 429/5xx of the whole request) with `status` (and Google's `reason`) set,
+ * for the caller's retry.
  */
 export async function sendBatch(options: {
   url: string;
@@ -116,9 +126,11 @@ export async function sendBatch(options: {
   });
   const text = await res.text();
   if (!res.ok) {
-    const error = new Error(`Batch request failed with HTTP ${res.status}.`) as Error & { status: number; retryAfter: string | null };
+    const error = new Error(`Batch request failed with HTTP ${res.status}.`) as Error & { status: number; retryAfter: string | null; reason: string | null };
     error.status = res.status;
     error.retryAfter = res.headers.get('retry-after');
+    // Google's reason tells a 403 rate limit (retry later) from a 403 refusal (don't).
+    error.reason = errorReason(text);
     throw error;
   }
   const answers = decodeBatch(text, res.headers.get('content-type') ?? '');

@@ -121,6 +121,21 @@ function eventFields(e: GoogleEvent, fallbackMinutes: number): SyncedFields | nu
   return { ...f, title: f.title.slice(0, MAX_TITLE) };
 }
 
+/**
+ * The delay an event without popup is read with — Google holds none: the snapshot's when the
+ * reminder was already off at the last sync (Google did not change it), else the CRM's own. Reading
+ * it with the CRM's current delay made a CRM edit of an "off" reminder look like a Google change
+ * too, and the "newest" rule could then throw the CRM edit away (found by the fault-injection test).
+ */
+function offDelay(row: ActionRow, base: SyncedFields | null): number {
+  return base && !base.reminder.enabled ? base.reminder.minutesBefore : row.reminder_minutes;
+}
+
+/** Whether the private extended properties remembered of an event carry this action's id. */
+function hasMarker(x: Record<string, string>, actionId: number): boolean {
+  return x[EVENT_CRM_ID] === String(actionId);
+}
+
 function isRecurring(e: GoogleEvent): boolean {
   return (e.recurrence?.length ?? 0) > 0 || !!e.recurringEventId;
 }
@@ -284,6 +299,16 @@ class Run {
     this.log.push({ level: 'error', actionId, googleId, message });
   }
 
+  /**
+   * A cancelled run (the UI's Cancel, a shutdown; the fault-injection test's "process crash")
+   * stops here, between two steps: every write before it was a short transaction of its own, and
+   * whatever Google did that was not recorded yet is repaired by the next run (deterministic ids,
+   * 409 → re-link, etag comparison). Throws the same error CalendarAccess throws when cancelled.
+   */
+  private checkpoint(): void {
+    if (this.opts.signal?.aborted) throw new CrmError('CONFLICT', 'The sync was cancelled.');
+  }
+
   private progress(phase: 'pull' | 'push', done: number, total: number): void {
     this.deps.broadcast('onSyncProgress', { userId: this.userId, phase, done, total });
   }
@@ -440,7 +465,9 @@ class Run {
 
   async run(): Promise<void> {
     await this.setup();
+    this.checkpoint();
     const { events, nextSyncToken } = await this.pull();
+    this.checkpoint();
     const dry = this.opts.dryRun;
 
     // Plan, Google side first.
@@ -501,6 +528,9 @@ class Run {
 
     // Then every action concerned: changed in the CRM, changed in Google, or never pushed.
     const candidates = new Set<number>([...this.outboxMax.keys(), ...googleChanged.keys(), ...relinks.keys()]);
+    // Events still without their CRM id: an action created from Google whose marking was cut
+    // short (a crash, or the 'mark' call failed). Marked now, else a Reset would duplicate them.
+    for (const l of this.links.values()) if (l.snap && !hasMarker(l.snap.x, l.actionId)) candidates.add(l.actionId);
     for (const r of this.db
       .prepare(
         `SELECT id FROM actions a WHERE owner_id = ? AND end_ms > ? AND start_ms < ?
@@ -548,12 +578,12 @@ class Run {
         continue;
       }
       const e = relink ?? googleChanged.get(id) ?? null;
-      const gf = e ? eventFields(e, row.reminder_minutes) : (link?.snap?.f ?? crm);
+      const base = relink ? null : (link?.snap?.f ?? null);
+      const gf = e ? eventFields(e, offDelay(row, base)) : (link?.snap?.f ?? crm);
       if (!gf) {
         this.skip('invalid');
         continue;
       }
-      const base = relink ? null : (link?.snap?.f ?? null);
       const m = mergeFields(base, crm, gf, { rule: 'newest', crmUpdatedAt: Date.parse(row.updated_at), googleUpdatedAt: Date.parse(e?.updated ?? '') || 0 });
       for (const c of m.conflicts) {
         this.decide(
@@ -564,7 +594,7 @@ class Run {
         );
       }
       const color = this.colorOf(row);
-      const markerMissing = e !== null && crmIdOf(e) !== id;
+      const markerMissing = e !== null ? crmIdOf(e) !== id : !!link?.snap && !hasMarker(link.snap.x, id);
       const colorChanged = this.colorTransfer && color !== (link?.snap?.c ?? null);
       const pair: Pair = {
         row,
@@ -605,6 +635,7 @@ class Run {
     }
     const typeId = this.defaultTypeId();
     for (const c of crmCreates) {
+      this.checkpoint();
       const { newId: id, color } = this.db.transaction(() => {
         if (c.replaces !== null) {
           this.dropLink(c.replaces);
@@ -625,11 +656,17 @@ class Run {
       // Mark the event with its CRM id, so a Reset then a resync re-links instead of duplicating.
       ops.push({ kind: 'mark', actionId: id, googleId: c.event.id!, etag: c.event.etag ?? null, color });
     }
-    for (const p of crmOnly) this.recordPair(p, p.event ?? null);
+    for (const p of crmOnly) {
+      this.checkpoint();
+      this.recordPair(p, p.event ?? null);
+    }
 
     // Google writes, batched.
+    this.checkpoint();
     await this.applyGoogle(ops);
 
+    // The token only moves on once everything it covers is recorded.
+    this.checkpoint();
     if (nextSyncToken) {
       this.db
         .prepare(
@@ -642,7 +679,7 @@ class Run {
   }
 
   private countsAsGoogleUpdate(p: Pair): boolean {
-    return p.link === null || !same(p.merged, p.event ? eventFields(p.event, p.row.reminder_minutes) : p.link.snap?.f) || (this.colorTransfer && p.color !== (p.link.snap?.c ?? null));
+    return p.link === null || !same(p.merged, p.event ? eventFields(p.event, p.merged.reminder.minutesBefore) : p.link.snap?.f) || (this.colorTransfer && p.color !== (p.link.snap?.c ?? null));
   }
 
   private finishSkipped(): void {
@@ -727,6 +764,7 @@ class Run {
     this.progress('push', 0, calls.length);
     const answers = await this.g.batch(calls, (done) => this.progress('push', done, calls.length));
     for (let i = 0; i < ops.length; i++) {
+      this.checkpoint();
       const op = ops[i]!;
       const a = answers.get(calls[i]!.id) ?? { id: calls[i]!.id, status: 0, headers: {}, body: 'no answer' };
       try {
@@ -834,13 +872,22 @@ class Run {
         let result = ev;
         if (!ok) {
           if (a.status === 412) {
-            // Changed in Google meanwhile: read it again, merge again, send again (once).
-            const fresh = await this.getEvent(p.googleId);
-            const gf = fresh && fresh.status !== 'cancelled' ? eventFields(fresh, p.row.reminder_minutes) : null;
-            if (!fresh || !gf) return this.fail(p.row.id, p.googleId, 'The event changed in Google during the sync; it will be merged at the next sync.');
-            const m = mergeFields(p.base, fieldsOfAction(toAction(p.row)), gf, { rule: 'newest', crmUpdatedAt: Date.parse(p.row.updated_at), googleUpdatedAt: Date.parse(fresh.updated ?? '') || 0 });
-            p = { ...p, event: fresh, merged: m.merged, toCrm: m.toCrm };
-            result = await this.patch(p.googleId, eventOfFields(p.merged, { actionId: p.row.id, timeZone: p.row.time_zone, colorId: p.color, existing: fresh }), fresh.etag ?? null);
+            // Changed in Google meanwhile: read it again, merge again, send again. A 412 again is
+            // most often our own PATCH, applied but its answer lost and retried with the etag it
+            // made stale (found by the fault-injection test): read, merge and send once more.
+            for (let attempt = 1; ; attempt++) {
+              const fresh = await this.getEvent(p.googleId);
+              const gf = fresh && fresh.status !== 'cancelled' ? eventFields(fresh, offDelay(p.row, p.base)) : null;
+              if (!fresh || !gf) return this.fail(p.row.id, p.googleId, 'The event changed in Google during the sync; it will be merged at the next sync.');
+              const m = mergeFields(p.base, fieldsOfAction(toAction(p.row)), gf, { rule: 'newest', crmUpdatedAt: Date.parse(p.row.updated_at), googleUpdatedAt: Date.parse(fresh.updated ?? '') || 0 });
+              p = { ...p, event: fresh, merged: m.merged, toCrm: m.toCrm };
+              try {
+                result = await this.patch(p.googleId, eventOfFields(p.merged, { actionId: p.row.id, timeZone: p.row.time_zone, colorId: p.color, existing: fresh }), fresh.etag ?? null);
+                break;
+              } catch (error) {
+                if (statusOf(error) !== 412 || attempt >= 3) throw error;
+              }
+            }
           } else if (a.status === 404 || a.status === 410) {
             result = await this.patch(p.googleId, { ...eventOfFields(p.merged, { actionId: p.row.id, timeZone: p.row.time_zone, colorId: p.color, existing: this.existingOf(p) }), status: 'confirmed' }, null);
           } else {

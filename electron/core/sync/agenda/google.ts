@@ -146,7 +146,8 @@ export class CalendarAccess {
         } catch (error) {
           const status = statusOf(error);
           if (status === 401) this.apis.auth.credentials = { refresh_token: this.apis.auth.credentials.refresh_token };
-          const retry = status === null ? isNetwork(error) : status === 401 || isRetryable(status, null);
+          // A whole batch refused with 403 rateLimitExceeded is retried too (its reason is on the error).
+          const retry = status === null ? isNetwork(error) : status === 401 || isRetryable(status, (error as { reason?: string | null }).reason ?? null);
           if (!retry || attempt + 1 >= MAX_ATTEMPTS) throw error;
           lastRetryAfter = retryAfterOf(error);
           again.push(...chunk);

@@ -88,7 +88,7 @@ export interface EventOptions {
 
 /** The event body for insert/update. */
 export function eventOfFields(f: SyncedFields, o: EventOptions): GoogleEvent {
-  const keptReminders = keptOverrides(o.existing?.reminders?.overrides);
+  const keptReminders = keptOverrides(o.existing?.reminders?.overrides, f.reminder);
   const overrides = f.reminder.enabled ? [{ method: 'popup', minutes: f.reminder.minutesBefore }, ...keptReminders] : keptReminders;
   const body: GoogleEvent = {
     summary: f.title,
@@ -111,17 +111,25 @@ export function eventOfFields(f: SyncedFields, o: EventOptions): GoogleEvent {
   return body;
 }
 
-/** Google reminders the CRM does not own: e-mails and every popup but the first. */
-function keptOverrides(overrides: calendar_v3.Schema$EventReminder[] | undefined): calendar_v3.Schema$EventReminder[] {
+/**
+ * Google reminders the CRM does not own, kept when the CRM writes the event: e-mails, and the
+ * popups other than the first — but only those that still read as "not the CRM's". Google's first
+ * popup (the smallest delay, fieldsOfEvent) IS the CRM's reminder, so a kept popup must come after
+ * the CRM's own one; when the CRM's reminder is off, no popup can be kept, or the event would read
+ * back as "on" with the kept delay (found by the fault-injection test: the CRM's "off" was lost,
+ * and the two sides never agreed again).
+ */
+function keptOverrides(overrides: calendar_v3.Schema$EventReminder[] | undefined, crm: SyncedFields['reminder']): calendar_v3.Schema$EventReminder[] {
   const all = overrides ?? [];
   const first = firstPopup(all);
   let skipped = false;
   return all.filter((o) => {
-    if (!skipped && first && o.method === 'popup' && o.minutes === first.minutes) {
+    if (o.method !== 'popup') return true;
+    if (!skipped && first && o.minutes === first.minutes) {
       skipped = true;
       return false;
     }
-    return true;
+    return crm.enabled && (o.minutes ?? 0) > crm.minutesBefore;
   });
 }
 

@@ -1,0 +1,87 @@
+/**
+ * A proxy between the app and the Google emulator, for fault injection the emulator cannot do by
+ * itself: it counts API requests (to "crash" the engine after the k-th one), answers errors or
+ * drops connections on demand, and can LOSE an answer after the emulator applied the request —
+ * the dropped connection that hurts, since a retry then meets its own earlier write (409, 412).
+ * Point the app at it with `google.setClient({ rootUrl: proxy.url })`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ProxiedRequest {
+  /** 1-based count of API requests (Calendar and batch) since the proxy started. */
+  n: number;
+  method: string;
+  path: string;
+}
+
+export interface Trouble {
+  /** Per API request, before it reaches Google: drop the connection, or answer this error. */
+  before?: (r: ProxiedRequest) => 'drop' | { status: number; reason: string; retryAfter?: number } | null;
+  /** Per API request, after Google answered: 'lose' destroys the connection instead of answering. */
+  after?: (r: ProxiedRequest) => 'lose' | null;
+}
+
+export interface FaultProxy {
+  url: string;
+  /** What to do to the next requests; `{}` lets everything through. */
+  trouble: Trouble;
+  readonly count: { api: number };
+  close(): Promise<void>;
+}
+
+const HOP = ['host', 'connection', 'keep-alive', 'content-length', 'content-encoding', 'transfer-encoding'];
+
+export function startFaultProxy(target: string): Promise<FaultProxy> {
+  const count = { api: 0 };
+  let trouble: Trouble = {};
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const path = req.url ?? '/';
+        const method = req.method ?? 'GET';
+        const api = path.startsWith('/calendar/') || path.startsWith('/batch/');
+        const r: ProxiedRequest = { n: api ? ++count.api : 0, method, path };
+        const before = api ? (trouble.before?.(r) ?? null) : null;
+        if (before === 'drop') return void req.socket.destroy();
+        if (before) {
+          const body = JSON.stringify({ error: { code: before.status, message: 'Injected', errors: [{ domain: 'usageLimits', reason: before.reason, message: 'Injected' }] } });
+          res.writeHead(before.status, { 'content-type': 'application/json', ...(before.retryAfter !== undefined ? { 'retry-after': String(before.retryAfter) } : {}) });
+          return void res.end(body);
+        }
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !HOP.includes(k)) headers[k] = v;
+        const upstream = await fetch(`${target}${path}`, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : Buffer.concat(chunks) });
+        const body = Buffer.from(await upstream.arrayBuffer());
+        if (api && trouble.after?.(r) === 'lose') return void req.socket.destroy();
+        const out: Record<string, string> = {};
+        upstream.headers.forEach((v, k) => {
+          if (!HOP.includes(k)) out[k] = v;
+        });
+        res.writeHead(upstream.status, out);
+        res.end(body);
+      })().catch(() => req.socket.destroy());
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        get trouble() {
+          return trouble;
+        },
+        set trouble(t: Trouble) {
+          trouble = t;
+        },
+        count,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      }),
+    ),
+  );
+}
