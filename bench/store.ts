@@ -3,6 +3,10 @@
  * in a real SQLite file. Measures the multi-user week query (20 agendas side by side) and the
  * contact search in the store — the targets, p95 under 5 ms — and, for context, the same
  * through the full contract channel (input validation, rights, output validation).
+ * The week query carries each block's sync badge (sync/agenda/cardSync.ts): it is measured with
+ * nobody connected to Google, then with all 20 agendas synced — every in-window action linked,
+ * 1% of all actions waiting in the outbox, some deletions to confirm and errors at the last run
+ * (the target applies to that case, the one users with Google have).
  * Run with the flags of the app's core process (see package.json: a 64 MB young generation).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,8 +15,9 @@ import path from 'node:path';
 import { Faker, base, fr } from '@faker-js/faker';
 import { Core } from '../electron/core/app';
 import { listActionCards } from '../electron/core/actions/store';
+import { syncWindowsFor } from '../electron/core/sync/agenda/windows';
 import { searchContacts } from '../electron/core/contacts/store';
-import { openDatabase } from '../electron/core/db/database';
+import { openDatabase, type Db } from '../electron/core/db/database';
 import { generateDemo } from '../electron/core/demo/generate';
 import { createLogger } from '../electron/core/log';
 import { toSessionUser, findUserByLogin } from '../electron/core/users/store';
@@ -31,7 +36,7 @@ export async function run(args: string[]): Promise<void> {
     db.pragma('optimize');
     console.log(`Generated ${summary.users.length} users, ${summary.companies} companies, ${summary.contacts} contacts, ${summary.actions} actions in ${(genMs / 1000).toFixed(1)} s (${file}).`);
 
-    const core = new Core({ db, logger: createLogger(() => undefined) });
+    const core = new Core({ db, now: () => now, logger: createLogger(() => undefined) });
     const adm = core.newConnection();
     core.impersonate(adm, 'ADM');
     const admUser = toSessionUser(findUserByLogin(db, 'ADM')!);
@@ -75,17 +80,61 @@ export async function run(args: string[]): Promise<void> {
         verdict: targeted ? (s.p95 < TARGET_MS ? 'met' : 'MISSED') : '',
       });
     };
-    measure('week, 20 users, store query', (i) => (weekRows += listActionCards(db, twenty, Date.parse(weeks[i]!.from), Date.parse(weeks[i]!.to)).length));
+    // The query as actions.list makes it: the owners' sync windows, then the rows with their badges.
+    const weekQuery = (i: number) => listActionCards(db, twenty, Date.parse(weeks[i]!.from), Date.parse(weeks[i]!.to), syncWindowsFor(db, twenty, now));
+    measure('week, 20 users, store query, no Google', (i) => weekQuery(i), false);
+    const badges = connectEveryone(db, twenty, now);
+    for (let i = 0; i < 20; i++) weekQuery(i);
+    measure('week, 20 users, store query, all synced', (i) => (weekRows += weekQuery(i).length));
     measure('week, 20 users, actions.list channel', (i) => core.invokeSync(adm, 'actions.list', { userIds: twenty, ...weeks[i]! }), false);
     measure('contact search (admin, 20,000), store', (i) => searchContacts(db, admUser, queries[i]!, 50, 0));
     measure('contact search (admin, 20,000), channel', (i) => core.invokeSync(adm, 'contacts.search', { query: queries[i]!, limit: 50 }), false);
     measure('contact search (rep, own + shared), channel', (i) => core.invokeSync(rep, 'contacts.search', { query: queries[i]!, limit: 50 }), false);
     measure('contact list, no query, page 10 (rep)', () => searchContacts(db, repUser, '', 50, 450), false);
 
-    console.log(`\nWeek query: ${(weekRows / iterations).toFixed(0)} actions per 20-user week on average.\n`);
+    console.log(`\nWeek query: ${(weekRows / iterations).toFixed(0)} actions per 20-user week on average.`);
+    console.log(`Sync state: ${badges.links} links, ${badges.outbox} outbox rows, ${badges.pending} deletions to confirm, ${badges.errors} errors at the last runs.\n`);
     console.log(table(rows));
     db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Every one of these users connected to Google and synced, as after their first sync plus a
+ * little life: links for every in-window action (not repeating ones), 1% of actions edited and
+ * not pushed yet, a few deletions made in Google to confirm, a last run with errors.
+ */
+function connectEveryone(db: Db, userIds: number[], now: Date): { links: number; outbox: number; pending: number; errors: number } {
+  const at = now.toISOString();
+  return db.transaction(() => {
+    const account = db.prepare("INSERT OR REPLACE INTO google_accounts (user_id, email, refresh_token_sealed, scopes, connected_at) VALUES (?, ?, x'00', '', ?)");
+    for (const id of userIds) account.run(id, `user${id}@example.com`, at);
+    let links = 0;
+    const link = db.prepare(
+      `INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at)
+       SELECT owner_id, 'event', id, 'crm' || id || 'g0', '"1"', '{}', ? FROM actions WHERE owner_id = ? AND series_id IS NULL AND end_ms > ? AND start_ms < ?`,
+    );
+    for (const [id, win] of syncWindowsFor(db, userIds, now)) links += link.run(at, id, win.fromMs, win.toMs).changes;
+    const owners = JSON.stringify(userIds);
+    const outbox = db
+      .prepare(`INSERT INTO outbox (entity, entity_id, owner_id, op, changed_fields, created_at) SELECT 'action', id, owner_id, 'update', '["title"]', ? FROM actions WHERE id % 100 = 0 AND owner_id IN (SELECT value FROM json_each(?))`)
+      .run(at, owners).changes;
+    const pending = db
+      .prepare(
+        `INSERT INTO pending_deletions (user_id, action_id, google_id, detected_at) SELECT l.user_id, l.crm_id, l.google_id, ? FROM sync_links l WHERE l.crm_id % 211 = 0 AND l.user_id IN (SELECT value FROM json_each(?))`,
+      )
+      .run(at, owners).changes;
+    let errors = 0;
+    const run = db.prepare("INSERT INTO sync_runs (user_id, scope, trigger, started_at, finished_at, status, summary) VALUES (?, 'agenda', 'automatic', ?, ?, 'partial', ?)");
+    const log = db.prepare("INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, created_at) VALUES (?, 'error', 'action', ?, NULL, 'Google answered 400.', ?)");
+    for (const id of userIds) {
+      const failing = (db.prepare('SELECT crm_id FROM sync_links WHERE user_id = ? AND crm_id % 53 = 0 LIMIT 3').all(id) as { crm_id: number }[]).map((r) => r.crm_id);
+      const runId = Number(run.run(id, at, at, JSON.stringify({ errors: failing.length })).lastInsertRowid);
+      for (const crmId of failing) log.run(runId, crmId, at);
+      errors += failing.length;
+    }
+    return { links, outbox, pending, errors };
+  })();
 }

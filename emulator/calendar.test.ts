@@ -197,6 +197,24 @@ describe('events.list, paging and sync', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('answers only the fields asked for (partial response), and refuses a malformed selection', async () => {
+    const r = await cal.events.list({ calendarId: big, maxResults: 3, fields: 'nextPageToken,items(id,start/dateTime,reminders)' });
+    expect(Object.keys(r.data).sort()).toEqual(['items', 'nextPageToken']);
+    expect(r.data.items).toHaveLength(3);
+    for (const e of r.data.items ?? []) {
+      expect(Object.keys(e).sort()).toEqual(['id', 'reminders', 'start']);
+      expect(Object.keys(e.start ?? {})).toEqual(['dateTime']);
+    }
+    const one = await cal.events.get({ calendarId: big, eventId: r.data.items![0]!.id!, fields: 'summary,*' });
+    expect(one.data.summary).toBe('E0');
+    expect(one.data.etag).toBeTruthy();
+    for (const fields of ['items(id', 'items()', 'a,,b', 'a b']) {
+      const bad = await failure(cal.events.list({ calendarId: big, fields }));
+      expect(bad.status).toBe(400);
+      expect(reason(bad)).toBe('invalidParameter');
+    }
+  });
+
   it('filters by timeMin/timeMax and orders by startTime only with singleEvents', async () => {
     const { data } = await cal.events.list({ calendarId: big, timeMin: '2031-01-01T02:00:00Z', timeMax: '2031-01-01T05:00:00Z', singleEvents: true, orderBy: 'startTime' });
     expect(data.items?.map((e) => e.summary)).toEqual(['E2', 'E3', 'E4']);

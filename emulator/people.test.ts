@@ -104,6 +104,19 @@ describe('contacts CRUD', () => {
   });
 });
 
+describe('names', () => {
+  it('parses a name set only as unstructuredName into structured parts, keeping it as sent', async () => {
+    const c = await ppl.people.createContact({ personFields: 'names', requestBody: { names: [{ unstructuredName: 'Jean-Pierre de la Fontaine' }] } });
+    expect(c.data.names?.[0]).toMatchObject({ unstructuredName: 'Jean-Pierre de la Fontaine', givenName: 'Jean-Pierre de la', familyName: 'Fontaine', displayName: 'Jean-Pierre de la Fontaine' });
+    const one = await ppl.people.createContact({ personFields: 'names', requestBody: { names: [{ unstructuredName: 'Zoé' }] } });
+    expect(one.data.names?.[0]).toMatchObject({ unstructuredName: 'Zoé', givenName: 'Zoé', displayName: 'Zoé' });
+    expect(one.data.names?.[0]?.familyName).toBeUndefined();
+    // Structured parts only: the unstructured name is combined from them.
+    const parts = await ppl.people.createContact({ personFields: 'names', requestBody: { names: [{ givenName: 'Ada', familyName: 'Lovelace' }] } });
+    expect(parts.data.names?.[0]).toMatchObject({ unstructuredName: 'Ada Lovelace', displayName: 'Ada Lovelace' });
+  });
+});
+
 describe('batches and limits', () => {
   it('batch-creates (≤ 200), batch-updates (≤ 200) and batch-deletes (≤ 500)', async () => {
     const tooMany = await failure(ppl.people.batchCreateContacts({ requestBody: { readMask: 'names', contacts: Array.from({ length: 201 }, (_, i) => ({ contactPerson: person(`N${i}`) })) } }));

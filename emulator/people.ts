@@ -73,6 +73,25 @@ function sourceId(rn: string): string {
 
 const TYPE_LABELS: Record<string, string> = { home: 'Home', work: 'Work', other: 'Other', mobile: 'Mobile', main: 'Main', homeFax: 'Home Fax', workFax: 'Work Fax', pager: 'Pager' };
 
+/**
+ * Name (People API): "For CONTACT mutates, … When only the unstructured_name is set, it is parsed
+ * to produce a best-guess set of structured name values for the given_name, family_name, etc.
+ * When only the structured name fields are set, the various values are combined to produce an
+ * unstructured_name" (the latter is done on read, in decorate). The best guess here: the last
+ * word is the family name, the words before it the given name; the unstructured name is kept as sent.
+ */
+function parseUnstructured(name: JsonObject): void {
+  const structured = ['givenName', 'familyName', 'middleName', 'honorificPrefix', 'honorificSuffix'].some((k) => typeof name[k] === 'string' && name[k] !== '');
+  if (structured || typeof name.unstructuredName !== 'string') return;
+  const words = name.unstructuredName.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return;
+  if (words.length === 1) name.givenName = words[0] as string;
+  else {
+    name.givenName = words.slice(0, -1).join(' ');
+    name.familyName = words[words.length - 1] as string;
+  }
+}
+
 /** Validate and normalise the writable fields of a person (create, update, batch). */
 function cleanFields(person: Record<string, unknown>, fields: string[] | null): JsonObject {
   const out: JsonObject = {};
@@ -98,6 +117,7 @@ function cleanFields(person: Record<string, unknown>, fields: string[] | null): 
         if (typeof val === 'string' && val.length > 32_768) throw invalid(`person.${key}[${i}].${k} is too long.`);
         clean[k] = JSON.parse(JSON.stringify(val)) as Json;
       }
+      if (key === 'names') parseUnstructured(clean);
       if (key === 'clientData' || key === 'userDefined') {
         if (typeof clean.key !== 'string' || typeof clean.value !== 'string') throw invalid(`person.${key}[${i}] needs a string key and value.`);
       }

@@ -7,6 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EmuRequest, EmuResponse, Emulator, Fault } from './context';
 import { ApiError, OAuthError } from './errors';
+import { parseFields, selectFields } from './fields';
 import { json } from './http';
 import type { Call, Route } from './http';
 import { authenticate } from './oauth';
@@ -114,6 +115,9 @@ export class Dispatcher {
         }
       }
       if (auth && route.quota) this.emu.chargeQuota(route.quota, auth.email, auth.clientId);
+      // Partial response (Calendar): a bad selection is refused before anything is done.
+      const fieldsParam = route.api === 'calendar' ? req.query.get('fields') : null;
+      const selection = fieldsParam !== null ? parseFields(fieldsParam) : null;
       const call: Call = {
         emu: this.emu,
         req,
@@ -123,6 +127,9 @@ export class Dispatcher {
           this.dispatch({ ...inner, headers: { authorization: authHeader, ...inner.headers } }, false),
       };
       res = await route.handler(call);
+      if (selection && res.status >= 200 && res.status < 300 && res.body !== '') {
+        res = { ...res, body: JSON.stringify(selectFields(JSON.parse(res.body.toString()) as unknown, selection), null, 2) };
+      }
     } catch (err) {
       res = errorResponse(err);
     }

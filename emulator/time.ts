@@ -13,10 +13,19 @@ export interface Wall {
 
 const fmtCache = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * Zones already found valid. Building an Intl.DateTimeFormat costs ~0.1 ms, and every event of a
+ * listing is checked: 10,000 events took a second per page (bench/agenda.ts), which no Google
+ * answer does. Only valid names are kept, so the set stays as small as the zones in use.
+ */
+const validZones = new Set<string>();
+
 export function isValidTimeZone(tz: string): boolean {
   if (!tz || tz.length > 64) return false;
+  if (validZones.has(tz)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    validZones.add(tz);
     return true;
   } catch {
     return false;

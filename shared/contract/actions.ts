@@ -52,8 +52,20 @@ export type Action = z.infer<typeof Action>;
 export const BusySlot = z.object({ kind: z.literal('busy'), id: Id, ownerId: Id, period: PeriodShape });
 export type BusySlot = z.infer<typeof BusySlot>;
 
+/**
+ * Where an action stands with the owner's Google calendar (agenda sync), for a badge on its block:
+ * `synced` — linked and nothing left to send; `pending` — changed in the CRM, waiting in the outbox
+ * to be pushed; `deletion` — deleted in Google, waiting for the user's confirmation; `error` —
+ * refused at the owner's last run. `null`: not in the owner's sync window, never synced, or the
+ * owner is not connected to Google — nothing to show.
+ */
+export const ActionSyncState = z.enum(['synced', 'pending', 'deletion', 'error']);
+export type ActionSyncState = z.infer<typeof ActionSyncState>;
+
 /** What agenda views list: the fields a calendar block shows. The rest comes from `actions.get`. */
-export const ActionCard = Action.pick({ kind: true, id: true, ownerId: true, typeId: true, title: true, location: true, period: true, private: true, seriesId: true });
+export const ActionCard = Action.pick({ kind: true, id: true, ownerId: true, typeId: true, title: true, location: true, period: true, private: true, seriesId: true }).extend({
+  sync: ActionSyncState.nullable(),
+});
 export type ActionCard = z.infer<typeof ActionCard>;
 
 export const ActionView = z.discriminatedUnion('kind', [ActionCard, BusySlot]);

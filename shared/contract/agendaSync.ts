@@ -93,6 +93,12 @@ export const agendaSyncChannels = {
     z.object({ userId: Id.optional(), ids: z.union([z.array(Id).min(1).max(10_000), z.literal('all')]), decision: z.enum(['delete', 'keep']) }).strict(),
     z.object({ deleted: z.number().int().min(0), kept: z.number().int().min(0) }),
   ),
+  /**
+   * Stops the user's running agenda sync (and any waiting behind it) at its next safe point: what
+   * was done stays done, the rest is picked up by the next run; the run reports `cancelled`.
+   * Same rights as `agendaSync.run`. NOT_FOUND when no sync of that user is running.
+   */
+  'agendaSync.cancel': channel('user', ForUser, z.object({ userId: Id, cancelled: z.number().int().min(1) })),
   'agendaSync.log': channel('user', z.object({ userId: Id.optional(), limit: z.number().int().min(1).max(200).default(50) }).strict(), z.array(SyncRunSummary)),
   'agendaSync.logEntries': channel('user', z.object({ runId: Id }).strict(), z.array(SyncLogEntry)),
 } as const;

@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { Id, IsoDateTime, channel } from './common';
-import { ContactSummary } from './contacts';
+import { Id, channel } from './common';
+
+/**
+ * How the agenda sync decides a field changed on both sides since the last sync (the merge is
+ * field by field; a field changed on one side only always takes that side's value):
+ * `newest` — the side edited last wins (the default); `crm` — the CRM wins; `google` — Google wins.
+ */
+export const ConflictRule = z.enum(['newest', 'crm', 'google']);
+export type ConflictRule = z.infer<typeof ConflictRule>;
 
 /** FTC019 §3.3.1–3.3.2: the per-user agenda sync settings. */
 export const SyncPrefs = z.object({
@@ -12,6 +19,7 @@ export const SyncPrefs = z.object({
   automaticSync: z.boolean(),
   startupSync: z.boolean(),
   colorTransfer: z.boolean(),
+  conflictRule: ConflictRule,
 });
 export type SyncPrefs = z.infer<typeof SyncPrefs>;
 
@@ -24,6 +32,7 @@ export const SyncPrefsPatch = z
     automaticSync: z.boolean(),
     startupSync: z.boolean(),
     colorTransfer: z.boolean(),
+    conflictRule: ConflictRule,
   })
   .partial()
   .strict()
@@ -35,10 +44,4 @@ export const syncChannels = {
   /** The caller's own preferences, or a colleague's for ADM. */
   'syncPrefs.get': channel('user', ForUser, SyncPrefs),
   'syncPrefs.update': channel('user', z.object({ userId: Id.optional(), patch: SyncPrefsPatch }).strict(), SyncPrefs),
-  /** FTC019 §3.4.1: the contacts a user pushes to Google Contacts. */
-  'contactSyncList.get': channel(
-    'user',
-    ForUser,
-    z.object({ userId: Id, count: z.number().int().min(0), lastSyncAt: IsoDateTime.nullable(), items: z.array(ContactSummary) }),
-  ),
 } as const;

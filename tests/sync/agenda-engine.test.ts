@@ -22,9 +22,11 @@ describe('first sync, both ways', () => {
     const a = await f.createAction({ title: 'Visite client', location: 'Lyon', period: timed(2), private: true, reminder: { enabled: true, minutesBefore: 30 }, description: 'Apporter le devis' });
     const allDay = await f.createAction({ title: 'Salon', period: { allDay: true, startDate: timed(5).start.slice(0, 10), endDate: timed(6).start.slice(0, 10) } });
     const far = await f.createAction({ title: 'Trop loin', period: timed(400) });
-    await f.cal.events.insert({ calendarId: f.calendarId, requestBody: { summary: 'Dentiste', start: { dateTime: timed(3, 14).start }, end: { dateTime: timed(3, 15).start } } });
+    const phone = (await f.cal.events.insert({ calendarId: f.calendarId, requestBody: { summary: 'Dentiste', start: { dateTime: timed(3, 14).start }, end: { dateTime: timed(3, 15).start } } })).data;
 
     const r = await f.sync();
+    // The calendar lookup, one listing page, one batch of two inserts: nothing written back for the pulled event.
+    expect(r.requests).toBe(4);
     expect(r.status).toBe('ok');
     expect(r.google).toEqual({ created: 2, updated: 0, deleted: 0 });
     expect(r.crm).toEqual({ created: 1, updated: 0, deleted: 0 });
@@ -51,8 +53,11 @@ describe('first sync, both ways', () => {
     expect(ids).toHaveLength(4);
     const dentist = ids.map((id) => f.action(id)).find((x) => x.title === 'Dentiste')!;
     expect(dentist.period).toEqual({ allDay: false, start: timed(3, 14).start, end: timed(3, 15).start });
-    // The phone's event now carries its CRM id (a Reset then a resync re-links it).
-    expect(byTitle(events, 'Dentiste')!.extendedProperties?.private?.[EVENT_CRM_ID]).toBe(String(dentist.id));
+    // The phone's event is not written to (one quota-paced write per pulled event): the store
+    // remembers it as the origin of its action, so a Reset then a resync re-links it.
+    expect(byTitle(events, 'Dentiste')).toMatchObject({ etag: phone.etag, updated: phone.updated });
+    expect(byTitle(events, 'Dentiste')!.extendedProperties?.private?.[EVENT_CRM_ID]).toBeUndefined();
+    expect(f.db.prepare('SELECT google_id, action_id FROM google_origins WHERE user_id = ?').all(f.repId)).toEqual([{ google_id: phone.id, action_id: dentist.id }]);
     // Nothing the sync wrote in the CRM goes back out.
     expect(f.db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 0 });
     expect(f.core.invokeSync(f.rep, 'agendaSync.log', {})[0]).toMatchObject({ status: 'ok', crm: { created: 1 }, google: { created: 2 } });

@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventIdFor } from '../../electron/core/sync/agenda/mapping';
 import { dump } from '../helpers';
-import { agendaFixture, timed, type AgendaFixture } from './agenda-fixture';
+import { EVENT_CRM_ID } from '../../electron/core/google/identity';
+import { agendaFixture, connectWithoutBrowser, timed, type AgendaFixture } from './agenda-fixture';
 
 let f: AgendaFixture;
 afterEach(async () => {
@@ -49,6 +50,58 @@ describe('full resyncs', () => {
     expect(r.decisions.filter((d) => d.kind === 'relinked')).toHaveLength(3);
     expect(f.actionIds()).toHaveLength(3);
     expect(await f.gEvents()).toHaveLength(3);
+  });
+});
+
+describe('Reset then resync: events pulled from Google', () => {
+  it('are re-linked by the origin the store remembers, after a Reset calendar and a Reset account, without a write', async () => {
+    f = await agendaFixture();
+    await seedBothSides(f);
+    await f.sync();
+    const before = await f.gEvents();
+    const actions = f.actionIds();
+    await f.core.invoke(f.rep, 'google.reset', { scope: 'calendar', inGoogle: 'keep' });
+    let r = await f.sync();
+    expect(r.status).toBe('ok');
+    expect(r.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(r.google).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(r.decisions.map((d) => d.message).filter((m) => m.includes('as the event it came from'))).toEqual([expect.stringContaining('Phone 1')]);
+    // The calendar lookup and one listing page: nothing written to Google.
+    expect(r.requests).toBe(2);
+    expect(await f.gEvents()).toEqual(before);
+    expect(f.actionIds()).toEqual(actions);
+
+    await f.core.invoke(f.rep, 'google.reset', { scope: 'account', inGoogle: 'keep' });
+    expect(f.db.prepare('SELECT count(*) AS n FROM google_origins WHERE user_id = ?').get(f.repId)).toEqual({ n: 1 });
+    await connectWithoutBrowser(f, f.repId, f.repEmail);
+    r = await f.sync();
+    expect(r.status).toBe('ok');
+    expect(r.decisions.filter((d) => d.kind === 'relinked')).toHaveLength(3);
+    expect(r.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(r.google).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(await f.gEvents()).toEqual(before);
+    expect(f.actionIds()).toEqual(actions);
+  });
+
+  it('Reset with "delete in Google" deletes what the app created, not what was booked on the phone; the resync duplicates nothing', async () => {
+    f = await agendaFixture();
+    await seedBothSides(f);
+    await f.sync();
+    const phoneAction = f.actionIds().find((id) => f.action(id).title === 'Phone 1')!;
+    // An update gives the phone's event the CRM id; it is still the phone's event.
+    await f.core.invoke(f.rep, 'actions.update', { id: phoneAction, patch: { location: 'Bureau' } });
+    await f.sync();
+    expect((await f.gEvents()).find((e) => e.summary === 'Phone 1')!.extendedProperties?.private?.[EVENT_CRM_ID]).toBe(String(phoneAction));
+    const r = await f.core.invoke(f.rep, 'google.reset', { scope: 'calendar', inGoogle: 'delete' });
+    expect(r.deletedInGoogle).toBe(2);
+    expect((await f.gEvents()).map((e) => e.summary)).toEqual(['Phone 1']);
+    const again = await f.sync();
+    expect(again.status).toBe('ok');
+    expect(again.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(again.google.created).toBe(2);
+    expect(f.actionIds()).toHaveLength(3);
+    expect((await f.gEvents()).map((e) => e.summary).sort()).toEqual(['CRM 1', 'CRM 2', 'Phone 1']);
+    expect((await f.sync()).google).toEqual({ created: 0, updated: 0, deleted: 0 });
   });
 });
 
@@ -103,6 +156,53 @@ describe('what is not synced', () => {
     expect(r.crm.created).toBe(0);
     expect(f.actionIds()).toHaveLength(1);
     expect((await f.gEvents()).map((e) => e.summary).sort()).toEqual(['Lointain', 'Lointain 2']);
+  });
+});
+
+describe('the window moves on', () => {
+  it('an action that enters the window as days pass is pushed by an incremental run; one that never left it is not looked at again', async () => {
+    let shift = 0;
+    f = await agendaFixture({ now: () => new Date(Date.now() + shift) });
+    const later = await f.createAction({ title: 'Dans quatre mois', period: timed(100) });
+    const soon = await f.createAction({ title: 'Bientôt', period: timed(2) });
+    let r = await f.sync();
+    expect(r.google.created).toBe(1);
+    expect(r.skipped).toContainEqual({ reason: 'out-of-window', count: 1 });
+    expect(f.db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+    r = await f.sync();
+    expect(r.requests).toBe(1);
+    expect(r.google).toEqual({ created: 0, updated: 0, deleted: 0 });
+    // Twenty days later (months after: 3), "later" is in the window: nothing in the outbox, nothing
+    // new in Google, and yet the incremental run finds it and pushes it.
+    shift = 20 * 86_400_000;
+    r = await f.sync();
+    expect(r.status).toBe('ok');
+    expect(r.google).toEqual({ created: 1, updated: 0, deleted: 0 });
+    expect(r.requests).toBe(2);
+    expect((await f.gEvents()).map((e) => e.id).sort()).toEqual([eventIdFor(later), eventIdFor(soon)].sort());
+    const win = f.db.prepare('SELECT window_from_ms AS fromMs, window_to_ms AS toMs FROM sync_calendars WHERE user_id = ?').get(f.repId) as { fromMs: number; toMs: number };
+    expect(win.toMs).toBeGreaterThan(Date.parse(timed(100).end) - 20 * 86_400_000);
+    r = await f.sync();
+    expect(r.requests).toBe(1);
+    expect(r.google).toEqual({ created: 0, updated: 0, deleted: 0 });
+  });
+
+  it('"keep" on a deletion made in Google is pushed again even when the run it starts is cut short', async () => {
+    f = await agendaFixture();
+    const id = await f.createAction({ title: 'Gardée', period: timed(3) });
+    await f.sync();
+    await f.cal.events.delete({ calendarId: f.calendarId, eventId: eventIdFor(id) });
+    expect((await f.sync()).pendingDeletions).toBe(1);
+    // The run "keep" starts fails (Google refuses its listing, and again after the token refresh the
+    // client tries on a 403): the next incremental run pushes it.
+    await f.emu.fault({ type: 'error', status: 403, reason: 'accessNotConfigured', count: 2 });
+    const [pending] = f.core.invokeSync(f.rep, 'agendaSync.pendingDeletions', {});
+    await f.core.invoke(f.rep, 'agendaSync.resolveDeletions', { ids: [pending!.id], decision: 'keep' });
+    expect((await f.gEvents()).map((e) => e.summary)).toEqual([]);
+    const r = await f.sync();
+    expect(r.status).toBe('ok');
+    expect(r.google.created).toBe(1);
+    expect((await f.gEvents()).map((e) => e.summary)).toEqual(['Gardée']);
   });
 });
 

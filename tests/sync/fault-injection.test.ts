@@ -5,8 +5,12 @@
  * 5xx / 429 (Retry-After 0–1 s) / 403 rateLimitExceeded / dropped connections (the emulator's
  * faults), errors and drops at a rate and answers lost AFTER Google applied the write (a proxy
  * between the engine and the emulator), an invalidated sync token, or a "process crash" between
- * two steps (the run's AbortSignal aborted after the k-th request or at the k-th progress event).
- * Pending deletions are answered at random. After a final clean sync it asserts: both sides agree
+ * two steps (the run's AbortSignal aborted after the k-th request or at the k-th progress event);
+ * a third of the runs are automatic ones (CRM → Google, without listing Google first).
+ * Pending deletions are answered at random; now and then (4% of rounds) the user does Reset
+ * calendar (keep) once both sides agree, and the resync must re-link every pair as it was and
+ * create nothing (events pulled from Google are found by their remembered origin, the others by
+ * their CRM id). After a final clean sync it asserts: both sides agree
  * on every synced field, no Google event is duplicated, every in-window action has exactly one
  * event and every event one action, no CRM edit was lost, and one more sync changes nothing.
  *
@@ -295,6 +299,7 @@ async function troubledSync(): Promise<SyncReport | null> {
   progressEvents = 0;
   crashAtProgress = 0;
   const start = proxy.count.api;
+  const listingsBefore = proxy.count.listings;
   let detail = '';
   const trouble: Trouble = {};
   switch (mode) {
@@ -356,9 +361,12 @@ async function troubledSync(): Promise<SyncReport | null> {
       break;
   }
   proxy.trouble = trouble;
+  // A third of the runs are automatic ones: once a first sync is done they push without listing.
+  const trigger = chance(1 / 3) ? 'automatic' : 'manual';
+  detail += trigger === 'automatic' ? ' automatic' : '';
   let report: SyncReport | null = null;
   try {
-    report = await runAgendaSync(deps, { userId: f.repId, startedBy: f.repId, trigger: 'manual', dryRun: false, signal: abort.signal });
+    report = await runAgendaSync(deps, { userId: f.repId, startedBy: f.repId, trigger, dryRun: false, signal: abort.signal });
   } catch (error) {
     note(`sync threw ${String(error)}`);
   }
@@ -368,8 +376,12 @@ async function troubledSync(): Promise<SyncReport | null> {
   note(`sync [${mode} ${detail}] → ${report ? `${report.status} crm ${JSON.stringify(report.crm)} google ${JSON.stringify(report.google)} pending ${report.pendingDeletions}${report.errors.length ? ` errors ${report.errors.map((e) => e.message).join(' | ')}` : ''}` : 'thrown'}`);
   for (const d of report?.decisions ?? []) note(`  ${d.kind} ${d.actionId ?? '-'} ${d.googleId ?? '-'}: ${d.message}`);
   crashAtProgress = 0;
-  if (report?.status === 'ok' && report.errors.length === 0) cleanSyncs.push(s);
-  else if (!mode.startsWith('crash')) {
+  // Only a run that listed Google has brought Google's edits in: an automatic push without a
+  // listing is no "clean sync" for the lost-edit check (Google's earlier edits are still to come).
+  const listed = proxy.count.listings > listingsBefore;
+  if (report?.status === 'ok' && report.errors.length === 0) {
+    if (listed) cleanSyncs.push(s);
+  } else if (!mode.startsWith('crash')) {
     // Every other kind of trouble is within what the engine retries: the run must end cleanly.
     fail([`a sync under "${mode} ${detail}" ended ${report?.status ?? 'thrown'}: ${report?.errors.map((e) => e.message).join(' | ') ?? ''}`]);
   }
@@ -389,6 +401,65 @@ async function answerDeletions(all?: 'delete' | 'keep'): Promise<void> {
     if (decision === 'delete') for (const r of chosen) deletedByAnswer.add(r.action_id);
     note(`answer ${decision} ${chosen.map((r) => r.action_id).join(',')}`);
   }
+}
+
+// ------------------------------------------------------------------------------ Reset then resync
+
+/** A sync without trouble; its seq counts as a clean sync when it ends ok. */
+async function cleanSync(): Promise<SyncReport> {
+  seq++;
+  tick();
+  await f.emu.clearFaults();
+  proxy.trouble = {};
+  abort = new AbortController();
+  const r = await runAgendaSync(deps, { userId: f.repId, startedBy: f.repId, trigger: 'manual', dryRun: false });
+  note(`clean sync → ${r.status} crm ${JSON.stringify(r.crm)} google ${JSON.stringify(r.google)}${r.errors.length ? ` errors ${r.errors.map((e) => e.message).join(' | ')}` : ''}`);
+  if (r.status === 'ok' && r.errors.length === 0) cleanSyncs.push(seq);
+  else fail([`a sync without trouble ended ${r.status}: ${r.errors.map((e) => e.message).join(' | ')}`]);
+  return r;
+}
+
+/** The (action, event) links of actions in today's window. */
+function inWindowLinks(): string[] {
+  const win = syncWindow(new Date(wall), TZ, 2, 6);
+  return (
+    f.db
+      .prepare(
+        `SELECT l.crm_id, l.google_id FROM sync_links l JOIN actions a ON a.id = l.crm_id
+          WHERE l.user_id = ? AND l.kind = 'event' AND a.end_ms > ? AND a.start_ms < ? ORDER BY l.crm_id`,
+      )
+      .all(f.repId, win.fromMs, win.toMs) as { crm_id: number; google_id: string }[]
+  ).map((l) => `${l.crm_id}↔${l.google_id}`);
+}
+
+/**
+ * Reset calendar (keep what is in Google) then a resync, once both sides agree: every in-window
+ * pair is re-linked as it was — by the CRM id the event carries, or by the origin the store
+ * remembers for events pulled from Google — and nothing is created on either side.
+ */
+async function resetAndResync(): Promise<void> {
+  await cleanSync();
+  // Reset forgets pending deletions (their actions would be pushed again): answer them first.
+  if ((f.db.prepare('SELECT count(*) AS n FROM pending_deletions WHERE user_id = ?').get(f.repId) as { n: number }).n > 0) {
+    await answerDeletions(pick(['delete', 'keep']));
+    await cleanSync();
+  }
+  const before = inWindowLinks();
+  seq++;
+  tick();
+  await f.core.invoke(f.rep, 'google.reset', { scope: 'calendar', inGoogle: 'keep' });
+  note(`Reset calendar (keep) with ${before.length} in-window links`);
+  const r = await cleanSync();
+  const problems: string[] = [];
+  if (r.crm.created > 0 || r.google.created > 0) problems.push(`the resync after a Reset created ${r.crm.created} action(s) and ${r.google.created} event(s)`);
+  const after = inWindowLinks();
+  if (JSON.stringify(after) !== JSON.stringify(before)) {
+    const lost = before.filter((l) => !after.includes(l));
+    const extra = after.filter((l) => !before.includes(l));
+    problems.push(`the resync after a Reset did not re-link as before: lost ${lost.join(', ') || '-'}; new ${extra.join(', ') || '-'}`);
+  }
+  fail(problems);
+  fail(duplicateProblems(await allEvents()));
 }
 
 // ------------------------------------------------------------------------------ invariants
@@ -445,6 +516,7 @@ async function finalChecks(): Promise<void> {
   const linkOfAction = new Map(links.map((l) => [l.crm_id, l.google_id]));
   const actionOfEvent = new Map(links.map((l) => [l.google_id, l.crm_id]));
   const eventById = new Map(events.map((e) => [e.id!, e]));
+  const origins = new Map((f.db.prepare('SELECT google_id, action_id FROM google_origins WHERE user_id = ?').all(f.repId) as { google_id: string; action_id: number }[]).map((o) => [o.google_id, o.action_id]));
   const actions = new Map<number, Action>();
   for (const r of rowsOfRep()) actions.set(r.id, f.core.invokeSync(f.rep, 'actions.get', { id: r.id }) as Action);
 
@@ -457,7 +529,11 @@ async function finalChecks(): Promise<void> {
       problems.push(`action ${a.id} « ${a.title} » has no live event in Google (link ${gid ?? 'none'}, event ${e ? e.status : 'missing'})`);
       continue;
     }
-    if (crmIdOf(e) !== a.id) problems.push(`event ${gid} of action ${a.id} carries crmActionId ${e.extendedProperties?.private?.[EVENT_CRM_ID] ?? 'none'}`);
+    // Findable after a Reset: by the CRM id it carries, or (an event pulled from Google, not written
+    // to since) as the origin the store remembers for the action.
+    if (crmIdOf(e) !== a.id && origins.get(gid) !== a.id) {
+      problems.push(`event ${gid} of action ${a.id} carries crmActionId ${e.extendedProperties?.private?.[EVENT_CRM_ID] ?? 'none'} and is not remembered as its origin either`);
+    }
     const g = fieldsOfEvent(e, a.reminder.minutesBefore);
     if ('skip' in g) {
       problems.push(`event ${gid} of action ${a.id} is not syncable (${g.skip})`);
@@ -527,6 +603,7 @@ it(`survives ${ROUNDS} rounds of random edits, faults and crashes (seed ${SEED})
     await troubledSync();
     fail(duplicateProblems(await allEvents()));
     if (chance(0.5)) await answerDeletions();
+    if (chance(0.04)) await resetAndResync();
   }
   round = ROUNDS + 1;
   // The final clean syncs: faults cleared, every pending deletion answered the same way.

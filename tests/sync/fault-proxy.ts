@@ -20,20 +20,25 @@ export interface Trouble {
   before?: (r: ProxiedRequest) => 'drop' | { status: number; reason: string; retryAfter?: number } | null;
   /** Per API request, after Google answered: 'lose' destroys the connection instead of answering. */
   after?: (r: ProxiedRequest) => 'lose' | null;
+  /** Per API request, awaited before it is passed on: someone else's change lands in Google between the engine's read and its write. */
+  meanwhile?: (r: ProxiedRequest) => Promise<void>;
 }
 
 export interface FaultProxy {
   url: string;
   /** What to do to the next requests; `{}` lets everything through. */
   trouble: Trouble;
-  readonly count: { api: number };
+  /** API requests, and event listings among them (`GET …/events`), since the proxy started. */
+  readonly count: { api: number; listings: number };
   close(): Promise<void>;
 }
 
 const HOP = ['host', 'connection', 'keep-alive', 'content-length', 'content-encoding', 'transfer-encoding'];
 
-export function startFaultProxy(target: string): Promise<FaultProxy> {
-  const count = { api: 0 };
+/** `apiPrefixes`: the paths counted and troubled as API requests (default: Calendar and batch; add '/v1/' for People). */
+export function startFaultProxy(target: string, options: { apiPrefixes?: string[] } = {}): Promise<FaultProxy> {
+  const prefixes = options.apiPrefixes ?? ['/calendar/', '/batch/'];
+  const count = { api: 0, listings: 0 };
   let trouble: Trouble = {};
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -42,8 +47,9 @@ export function startFaultProxy(target: string): Promise<FaultProxy> {
       void (async () => {
         const path = req.url ?? '/';
         const method = req.method ?? 'GET';
-        const api = path.startsWith('/calendar/') || path.startsWith('/batch/');
+        const api = prefixes.some((p) => path.startsWith(p));
         const r: ProxiedRequest = { n: api ? ++count.api : 0, method, path };
+        if (method === 'GET' && /^\/calendar\/v3\/calendars\/[^/]+\/events(\?|$)/.test(path)) count.listings++;
         const before = api ? (trouble.before?.(r) ?? null) : null;
         if (before === 'drop') return void req.socket.destroy();
         if (before) {
@@ -51,6 +57,7 @@ export function startFaultProxy(target: string): Promise<FaultProxy> {
           res.writeHead(before.status, { 'content-type': 'application/json', ...(before.retryAfter !== undefined ? { 'retry-after': String(before.retryAfter) } : {}) });
           return void res.end(body);
         }
+        if (api && trouble.meanwhile) await trouble.meanwhile(r);
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !HOP.includes(k)) headers[k] = v;
         const upstream = await fetch(`${target}${path}`, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : Buffer.concat(chunks) });

@@ -3,6 +3,7 @@ import type { ActionView } from '../../../shared/contract';
 import { defineHandlers, nowIso } from '../context';
 import { agendaAccess, assertAgendaAccess } from '../users/access';
 import { getUser } from '../users/store';
+import { syncWindowsFor } from '../sync/agenda/windows';
 import { shiftPeriod } from './period';
 import { deleteAction, getActionRow, insertAction, listActionCards, listActionTypes, toAction, updateAction } from './store';
 
@@ -12,7 +13,7 @@ export const actionsHandlers = defineHandlers({
   'actions.list': (input, ctx) => {
     const ownerIds = [...new Set(input.userIds)];
     const access = new Map(ownerIds.map((id) => [id, assertAgendaAccess(ctx.db, ctx.user, id, 'see')]));
-    const cards = listActionCards(ctx.db, ownerIds, Date.parse(input.from), Date.parse(input.to));
+    const cards = listActionCards(ctx.db, ownerIds, Date.parse(input.from), Date.parse(input.to), syncWindowsFor(ctx.db, ownerIds, ctx.now()));
     return cards.map((card): ActionView => {
       if (card.private && !access.get(card.ownerId)?.seePrivate) return { kind: 'busy', id: card.id, ownerId: card.ownerId, period: card.period };
       return card;

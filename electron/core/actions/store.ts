@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CrmError } from '../../../shared/errors';
 import type Database from 'better-sqlite3';
 import type { Action, ActionCard, ActionPatch, ActionType, Period } from '../../../shared/contract';
+import { syncStateReader, type SyncStateOf, type SyncWindows } from '../sync/agenda/cardSync';
 import type { Db } from '../db/database';
 import { appendOutbox } from '../sync/outbox';
 import { periodBounds } from './period';
@@ -112,7 +113,7 @@ type CardRow = [number, number, number, string, string, 0 | 1, number, number, s
  * Builds cards from parsed rows. Timestamps repeat a lot in a week of many agendas (actions
  * start on the quarter hour), so each ISO string is made once per call and shared.
  */
-function toCards(rows: readonly CardRow[]): ActionCard[] {
+function toCards(rows: readonly CardRow[], syncOf: SyncStateOf | null): ActionCard[] {
   const iso = new Map<number, string>();
   const isoOf = (ms: number) => {
     let text = iso.get(ms);
@@ -127,7 +128,9 @@ function toCards(rows: readonly CardRow[]): ActionCard[] {
     } else {
       period = { allDay: false, start: isoOf(startMs), end: isoOf(endMs) };
     }
-    return { kind: 'full', id, ownerId, typeId, title, location, period, private: priv === 1, seriesId };
+    // Repeating actions are never synced: no badge, even while an edit of theirs sits in the outbox.
+    const sync = syncOf && seriesId === null ? syncOf(id, ownerId, startMs, endMs) : null;
+    return { kind: 'full', id, ownerId, typeId, title, location, period, private: priv === 1, seriesId, sync };
   });
 }
 
@@ -140,8 +143,12 @@ interface RangeStatements {
 
 const rangeStatements = new WeakMap<Db, Map<number, RangeStatements>>();
 
-/** Actions of `ownerIds` whose period overlaps [fromMs, toMs), ordered by start. */
-export function listActionCards(db: Db, ownerIds: readonly number[], fromMs: number, toMs: number): ActionCard[] {
+/**
+ * Actions of `ownerIds` whose period overlaps [fromMs, toMs), ordered by start, each with its sync
+ * badge: `syncWindows` holds the owners connected to Google and their sync windows
+ * (sync/agenda/windows.ts); the badges are read with the rows (sync/agenda/cardSync.ts).
+ */
+export function listActionCards(db: Db, ownerIds: readonly number[], fromMs: number, toMs: number, syncWindows?: SyncWindows): ActionCard[] {
   let cache = rangeStatements.get(db);
   if (!cache) rangeStatements.set(db, (cache = new Map()));
   let stmts = cache.get(ownerIds.length);
@@ -167,7 +174,7 @@ export function listActionCards(db: Db, ownerIds: readonly number[], fromMs: num
     for (const row of long) if (!seen.has(row[0])) rows.push(row);
   }
   rows.sort((a, b) => a[6] - b[6] || a[0] - b[0]);
-  return toCards(rows);
+  return toCards(rows, syncWindows && syncWindows.size > 0 && rows.length > 0 ? syncStateReader(db, syncWindows) : null);
 }
 
 export function listActionTypes(db: Db): ActionType[] {
@@ -176,14 +183,29 @@ export function listActionTypes(db: Db): ActionType[] {
     .parse(db.prepare('SELECT id, code, label, color FROM action_types ORDER BY sort_order, label').all());
 }
 
+/**
+ * Statements of the insert path, prepared once per database: preparing one costs more than running
+ * it, and the agenda sync inserts thousands of actions at once (a 10,000-event pull spent a third
+ * of a second preparing them, bench/agenda.ts).
+ */
+const insertStatements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+function prepared(db: Db, sql: string): Database.Statement {
+  let cache = insertStatements.get(db);
+  if (!cache) insertStatements.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
+}
+
 function assertTypeExists(db: Db, typeId: number, field: string): void {
-  if (db.prepare('SELECT 1 FROM action_types WHERE id = ?').get(typeId) === undefined) {
+  if (prepared(db, 'SELECT 1 FROM action_types WHERE id = ?').get(typeId) === undefined) {
     throw new CrmError('BAD_INPUT', `${field}: action type ${typeId} does not exist`, field);
   }
 }
 
 function assertRefExists(db: Db, table: 'contacts' | 'companies', id: number | null, field: string): void {
-  if (id !== null && db.prepare(`SELECT 1 FROM ${table} WHERE id = ?`).get(id) === undefined) {
+  if (id !== null && prepared(db, `SELECT 1 FROM ${table} WHERE id = ?`).get(id) === undefined) {
     throw new CrmError('BAD_INPUT', `${field}: ${table === 'contacts' ? 'contact' : 'company'} ${id} does not exist`, field);
   }
 }
@@ -212,16 +234,15 @@ export function insertAction(db: Db, a: NewAction, at: string, options: { outbox
     assertRefExists(db, 'contacts', a.contactId, 'contactId');
     assertRefExists(db, 'companies', a.companyId, 'companyId');
     const { startMs, endMs } = periodBounds(a.period, a.timeZone);
-    const info = db
-      .prepare(
-        // Numbered above every id ever deleted (migration 0003): an id is never given twice, as
-        // Google events are named after it (agenda sync).
-        `INSERT INTO actions (id, owner_id, type_id, title, location, all_day, start_ms, end_ms, start_date, end_date, time_zone, private,
+    const info = prepared(
+      db,
+      // Numbered above every id ever deleted (migration 0003): an id is never given twice, as
+      // Google events are named after it (agenda sync).
+      `INSERT INTO actions (id, owner_id, type_id, title, location, all_day, start_ms, end_ms, start_date, end_date, time_zone, private,
            reminder_enabled, reminder_minutes, description, series_id, contact_id, company_id, created_at, updated_at)
          VALUES (max(coalesce((SELECT max(id) FROM actions), 0), coalesce((SELECT last_id FROM id_watermarks WHERE name = 'actions'), 0)) + 1,
            ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    ).run(
         a.ownerId,
         a.typeId,
         a.title,

@@ -1,8 +1,9 @@
 /**
  * Reset and Reset calendar (FTC019 §3.5.3): forget the link to the account, or to the calendar.
  * Unlike the seed, what the app created in Google stays findable by the CRM id it carries
- * (./identity.ts), so a later resync re-links instead of duplicating; the user may also ask to
- * delete those items in Google first.
+ * (./identity.ts), and events pulled from Google by the origin the store keeps for their actions
+ * (google_origins, which a reset does not forget), so a later resync re-links instead of
+ * duplicating; the user may also ask to delete the app's items in Google first.
  */
 import type { calendar_v3 } from '@googleapis/calendar';
 import { CrmError } from '../../../shared/errors';
@@ -50,11 +51,16 @@ async function deleteAppEvents(ctx: AsyncContext, userId: number): Promise<numbe
   } while (pageToken);
   if (!calendarId) return 0;
   // The extended-property filter needs a value (propertyName=value), so list and filter here.
+  // Events booked in Google and pulled into the CRM (google_origins) were not created by the app,
+  // even once an update gave them the marker: they stay.
+  const pulled = new Set(
+    (ctx.db.prepare('SELECT google_id FROM google_origins WHERE user_id = ? AND calendar_id = ?').all(userId, calendarId) as { google_id: string }[]).map((r) => r.google_id),
+  );
   const ids: string[] = [];
   pageToken = undefined;
   do {
     const page: calendar_v3.Schema$Events = await access.call(() => access.cal.events.list({ calendarId: calendarId!, maxResults: 2500, pageToken }));
-    for (const e of page.items ?? []) if (e.id && e.extendedProperties?.private?.[EVENT_CRM_ID] !== undefined) ids.push(e.id);
+    for (const e of page.items ?? []) if (e.id && e.extendedProperties?.private?.[EVENT_CRM_ID] !== undefined && !pulled.has(e.id)) ids.push(e.id);
     pageToken = page.nextPageToken ?? undefined;
   } while (pageToken);
   if (ids.length === 0) return 0;

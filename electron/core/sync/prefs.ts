@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SyncPrefs } from '../../../shared/contract';
+import { ConflictRule, type SyncPrefs } from '../../../shared/contract';
 import type { Db } from '../db/database';
 
 const Bool = z.union([z.literal(0), z.literal(1)]).transform((v) => v === 1);
@@ -12,6 +12,7 @@ const PrefsRow = z.object({
   automatic_sync: Bool,
   startup_sync: Bool,
   color_transfer: Bool,
+  conflict_rule: ConflictRule,
 });
 
 /** A user's sync preferences; users who never saved any get the defaults of the table. */
@@ -27,6 +28,7 @@ export function getSyncPrefs(db: Db, userId: number, at: string): SyncPrefs {
     automaticSync: r.automatic_sync,
     startupSync: r.startup_sync,
     colorTransfer: r.color_transfer,
+    conflictRule: r.conflict_rule,
   };
 }
 
@@ -38,6 +40,7 @@ const COLUMNS: Record<keyof Omit<SyncPrefs, 'userId'>, string> = {
   automaticSync: 'automatic_sync',
   startupSync: 'startup_sync',
   colorTransfer: 'color_transfer',
+  conflictRule: 'conflict_rule',
 };
 
 export function updateSyncPrefs(db: Db, userId: number, patch: Partial<Omit<SyncPrefs, 'userId'>>, at: string): SyncPrefs {

@@ -1,37 +1,48 @@
 /**
  * The agenda sync engine (FTC019 §3.3, BRIEF §3, issue 5): one run for one user, both ways.
  *
- * 1. Resolve the named calendar (cached in sync_calendars) and the window in the user's zone.
+ * 1. Resolve the named calendar (cached in sync_calendars) and the window in the user's zone;
+ *    close the user's runs a crash left 'running'.
  * 2. Pull: incremental with the stored sync token, else (first run, Reset, 410) a full listing
- *    of the window; linked events missing from a full listing are fetched one by one, so a 410
- *    never loses a deletion.
+ *    of the window, page by page, each page's new events created in the CRM while the next page
+ *    is on its way; linked events missing from a full listing are fetched one by one, so a 410
+ *    never loses a deletion. An automatic run (CRM → Google) skips the pull once a first sync
+ *    is done (pushOnly). Links are read for what the run handles, not all of them, except on a
+ *    full listing.
  * 3. Plan, field by field against the snapshot of the last sync (merge.ts): CRM creations from
- *    new events, pending deletions, merges, Google creations/updates/deletions.
- * 4. Apply: CRM-only writes first, then Google writes in batches; each result is recorded in a
- *    short transaction of its own (never spanning an await) that also consumes the outbox
- *    entries it answers. Google is written BEFORE the link is recorded, with deterministic
- *    event ids, so a crash between the two is repaired by the next run (409 → re-link).
+ *    new events, re-links after a Reset (by the CRM id an event carries, or by the event an
+ *    action was pulled from: google_origins), pending deletions, merges, Google creations/
+ *    updates/deletions. Never-pushed actions are found in the window by an index range scan —
+ *    on an incremental run only in the part that entered the window since the last clean run.
+ * 4. Apply: CRM-only writes first, then Google writes in batches; results are recorded in short
+ *    transactions (never spanning an await) that also consume the outbox entries they answer.
+ *    Google is written BEFORE the link is recorded, with deterministic event ids, so a crash
+ *    between the two is repaired by the next run (409 → re-link). Events pulled from Google are
+ *    never written to just to mark them: they get the CRM id with their next real update.
  * A dry run does steps 1–3 with reads only and reports what step 4 would do.
  */
+import { hostname } from 'node:os';
 import type { calendar_v3 } from '@googleapis/calendar';
 import type { ActionPatch, SyncReport, SyncTrigger } from '../../../../shared/contract';
 import { CrmError } from '../../../../shared/errors';
 import type { CoreServices, Emit } from '../../context';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/database';
 import { describeGoogleError } from '../../google/errors';
-import { EVENT_CRM_ID } from '../../google/identity';
 import { calendarUnknownMessage, MESSAGES } from '../../google/test';
 import { localMidnight, nextDay, periodBounds } from '../../actions/period';
-import { deleteAction, getActionRow, insertAction, toAction, updateAction, type ActionRow } from '../../actions/store';
+import { ActionRow as ActionRowSchema, deleteAction, insertAction, toAction, updateAction, type ActionRow } from '../../actions/store';
 import { getSettings } from '../../settings/handlers';
 import { getUser } from '../../users/store';
 import type { BatchAnswer, BatchCall } from '../batch';
 import type { Clock } from '../pacer';
+import { appendOutbox } from '../outbox';
 import { getSyncPrefs } from '../prefs';
 import { nearestEventColor } from './colors';
 import { CalendarAccess, statusOf } from './google';
-import { crmIdOf, eventIdFor, eventOfFields, fieldsOfAction, fieldsOfEvent, type GoogleEvent, type SyncedFields } from './mapping';
-import { mergeFields } from './merge';
+import { crmIdOf, eventIdFor, eventOfFields, fieldsOfAction, fieldsOfEvent, type GoogleEvent, type SyncedField, type SyncedFields } from './mapping';
+import { cancellable } from './cancel';
+import { mergeFields, type ConflictRule } from './merge';
 
 export interface EngineDeps {
   db: Db;
@@ -76,6 +87,22 @@ interface LogLine {
 }
 
 const MAX_TITLE = 255;
+
+/** The sync log's line for a run stopped on purpose (agendaSync.cancel). */
+export const CANCELLED_MESSAGE = 'The sync was cancelled: what was done is kept; the next sync does the rest.';
+
+/**
+ * What the sync reads of an event; Google sends nothing else ("Partial response", Calendar API
+ * performance guide): a 2,500-event page is about half the bytes to send, parse and hold.
+ */
+export const LIST_FIELDS =
+  'nextPageToken,nextSyncToken,items(id,etag,status,updated,summary,location,description,start,end,visibility,reminders,extendedProperties,colorId,recurrence,recurringEventId)';
+
+/** CRM creations from Google per transaction (a listing page): every commit may checkpoint the WAL, with its fsyncs. */
+const CREATES_PER_TRANSACTION = 2500;
+
+/** Why a conflict went the way it did, for the sync log (English, like every log line). */
+const RULE_TEXT: Record<ConflictRule, string> = { newest: 'rule: the most recent change wins', crm: 'rule: the CRM wins', google: 'rule: Google wins' };
 
 // ------------------------------------------------------------------------------ small helpers
 
@@ -131,9 +158,10 @@ function offDelay(row: ActionRow, base: SyncedFields | null): number {
   return base && !base.reminder.enabled ? base.reminder.minutesBefore : row.reminder_minutes;
 }
 
-/** Whether the private extended properties remembered of an event carry this action's id. */
-function hasMarker(x: Record<string, string>, actionId: number): boolean {
-  return x[EVENT_CRM_ID] === String(actionId);
+/** Whether settle() records this answer without another request (see Run.applyGoogle). */
+function needsNoRequest(op: GoogleOp, a: BatchAnswer): boolean {
+  const okWithEvent = a.status >= 200 && a.status < 300 && !!a.body && typeof a.body === 'object';
+  return op.kind === 'delete' || op.kind === 'revive' || okWithEvent;
 }
 
 function isRecurring(e: GoogleEvent): boolean {
@@ -158,10 +186,57 @@ export async function withUserLock<T>(services: CoreServices, userId: number, fn
   }
 }
 
+// ------------------------------------------------------------------------------ interrupted runs
+
+/** Who runs a sync: kept in the summary of a 'running' row, so another process can tell a live run from a dead one. */
+function runner(): { pid: number; host: string } {
+  return { pid: process.pid, host: hostname() };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs of this user left 'running' by a crash, a kill or a power cut are closed as 'failed', with
+ * a log line saying so, when the user's next run starts (inside the per-user lock, so no run of
+ * this process is going on). A row whose process still lives on this machine belongs to another
+ * process syncing the same file right now (the CLI next to the app) and is left alone. A reused
+ * pid can keep a dead row open until that process ends; that only delays the closing.
+ */
+function closeInterruptedRuns(deps: EngineDeps, userId: number, at: string): void {
+  const rows = deps.db.prepare("SELECT id, started_at, summary FROM sync_runs WHERE user_id = ? AND scope = 'agenda' AND status = 'running'").all(userId) as {
+    id: number;
+    started_at: string;
+    summary: string;
+  }[];
+  for (const r of rows) {
+    let who: { pid?: unknown; host?: unknown } = {};
+    try {
+      who = JSON.parse(r.summary) as typeof who;
+    } catch {
+      // An unreadable summary cannot name a live process: the run is closed.
+    }
+    const me = runner();
+    if (typeof who.pid === 'number' && who.host === me.host && who.pid !== me.pid && isAlive(who.pid)) continue;
+    const message = `Run interrupted: the app stopped during this sync (started ${r.started_at}); what it left undone is done by the next sync.`;
+    deps.db.prepare("UPDATE sync_runs SET status = 'failed', finished_at = ?, summary = ? WHERE id = ?").run(at, JSON.stringify({ errors: 1, interrupted: true }), r.id);
+    deps.db.prepare("INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, created_at) VALUES (?, 'error', 'run', NULL, NULL, ?, ?)").run(r.id, message, at);
+    deps.services.logger.log('warn', 'agenda sync run interrupted', { userId, runId: r.id, startedAt: r.started_at });
+  }
+}
+
 // ------------------------------------------------------------------------------ the run
 
 export async function runAgendaSync(deps: EngineDeps, opts: RunOptions): Promise<SyncReport> {
-  return withUserLock(deps.services, opts.userId, () => runLocked(deps, opts));
+  // Cancellable (agendaSync.cancel) from the moment it is asked for, even while waiting for the lock.
+  return cancellable(deps.services, opts.userId, opts.signal, (signal) => withUserLock(deps.services, opts.userId, () => runLocked(deps, { ...opts, signal })));
 }
 
 async function runLocked(deps: EngineDeps, opts: RunOptions): Promise<SyncReport> {
@@ -185,11 +260,14 @@ async function runLocked(deps: EngineDeps, opts: RunOptions): Promise<SyncReport
   };
   const log: LogLine[] = [];
   if (!opts.dryRun) {
-    report.runId = Number(
-      db
-        .prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status) VALUES (?, ?, 'agenda', ?, ?, 'running')")
-        .run(opts.userId, opts.startedBy, opts.trigger, startedAt).lastInsertRowid,
-    );
+    report.runId = db.transaction(() => {
+      closeInterruptedRuns(deps, opts.userId, startedAt);
+      return Number(
+        db
+          .prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status, summary) VALUES (?, ?, 'agenda', ?, ?, 'running', ?)")
+          .run(opts.userId, opts.startedBy, opts.trigger, startedAt, JSON.stringify(runner())).lastInsertRowid,
+      );
+    })();
   }
   let g: CalendarAccess | null = null;
   try {
@@ -199,10 +277,15 @@ async function runLocked(deps: EngineDeps, opts: RunOptions): Promise<SyncReport
   } catch (error) {
     const cancelled = opts.signal?.aborted ?? false;
     report.status = cancelled ? 'cancelled' : 'failed';
-    const message = error instanceof CrmError ? error.message : describeGoogleError(error).message;
-    report.errors.push({ actionId: null, googleId: null, message });
-    log.push({ level: 'error', actionId: null, googleId: null, message });
-    deps.services.logger.log('warn', 'agenda sync failed', { userId: opts.userId, message });
+    if (cancelled) {
+      // Asked for (agendaSync.cancel, a shutdown), not an error: the report and the log say so.
+      log.push({ level: 'warning', actionId: null, googleId: null, message: CANCELLED_MESSAGE });
+    } else {
+      const message = error instanceof CrmError ? error.message : describeGoogleError(error).message;
+      report.errors.push({ actionId: null, googleId: null, message });
+      log.push({ level: 'error', actionId: null, googleId: null, message });
+      deps.services.logger.log('warn', 'agenda sync failed', { userId: opts.userId, message });
+    }
   }
   if (g) {
     report.requests = g.requests;
@@ -230,7 +313,7 @@ async function runLocked(deps: EngineDeps, opts: RunOptions): Promise<SyncReport
       const insert = db.prepare("INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
       for (const l of log) insert.run(runId, l.level, l.actionId === null && l.googleId === null ? 'run' : 'action', l.actionId, l.googleId, l.message, at);
       for (const s of report.skipped) insert.run(runId, 'info', 'run', null, null, `Skipped ${s.count} (${s.reason}).`, at);
-      insert.run(runId, report.status === 'ok' ? 'info' : report.status === 'partial' ? 'warning' : 'error', 'run', null, null, `Run ${report.status}: ${counts}.`, at);
+      insert.run(runId, report.status === 'ok' ? 'info' : report.status === 'failed' ? 'error' : 'warning', 'run', null, null, `Run ${report.status}: ${counts}.`, at);
     })();
   }
   deps.broadcast('onSyncProgress', { userId: opts.userId, phase: 'done', done: 1, total: 1 });
@@ -249,14 +332,35 @@ interface Pair {
   toCrm: (keyof SyncedFields)[];
   toGoogle: boolean;
   color: string | null;
+  /** Fields already decided as conflicts (and logged) for this pair. */
+  conflicts: SyncedField[];
 }
 
 type GoogleOp =
   | { kind: 'create'; row: ActionRow; fields: SyncedFields; color: string | null }
   | { kind: 'update'; pair: Pair }
   | { kind: 'delete'; link: Link }
-  | { kind: 'revive'; row: ActionRow; googleId: string; fields: SyncedFields; color: string | null; existing: GoogleEvent | null }
-  | { kind: 'mark'; actionId: number; googleId: string; etag: string | null; color: string | null };
+  | { kind: 'revive'; row: ActionRow; googleId: string; fields: SyncedFields; color: string | null; existing: GoogleEvent | null };
+
+/** What the pull found, for the plan (engine step 3). */
+interface Plan {
+  googleChanged: Map<number, GoogleEvent>;
+  relinks: Map<number, GoogleEvent>;
+  newPending: Link[];
+  crmCreates: { event: GoogleEvent; fields: SyncedFields; replaces: number | null }[];
+  ops: GoogleOp[];
+  /** Actions whose Google deletion was dealt with. */
+  handled: Set<number>;
+}
+
+interface LinkRow {
+  crm_id: number;
+  google_id: string;
+  etag: string | null;
+  snapshot: string;
+}
+
+const LINK_COLUMNS = 'crm_id, google_id, etag, snapshot';
 
 class Run {
   private readonly db: Db;
@@ -266,12 +370,25 @@ class Run {
   private win = { fromMs: 0, toMs: 0 };
   private calendarId = '';
   private colorTransfer = false;
-  private readonly links = new Map<number, Link>();
-  private readonly byGoogle = new Map<string, Link>();
+  /** How a field changed on both sides is decided: the user's setting (Préférences → agenda). */
+  private rule: ConflictRule = 'newest';
+  /**
+   * Links read so far, by action and by event (null: known to have none). An incremental run
+   * reads only those of what it handles; a full resync reads them all (loadAllLinks).
+   */
+  private readonly links = new Map<number, Link | null>();
+  private readonly byGoogle = new Map<string, Link | null>();
+  private allLinks = false;
+  /** Origins by event id, on a full resync (else read one by one). */
+  private origins: Map<string, number> | null = null;
+  /** The window of the last clean run with a sync token (sync_calendars), null when unknown. */
+  private lastWin: { fromMs: number; toMs: number } | null = null;
+  private readonly statements = new Map<string, Statement>();
   private readonly outboxMax = new Map<number, number>();
   private readonly pending = new Set<number>();
   private readonly skipped = new Map<string, number>();
   private readonly typeColors = new Map<number, string>();
+  private readonly eventColors = new Map<number, string | null>();
 
   constructor(
     private readonly deps: EngineDeps,
@@ -313,12 +430,10 @@ class Run {
     this.deps.broadcast('onSyncProgress', { userId: this.userId, phase, done, total });
   }
 
+  /** The action as stored (parsed like getActionRow does), or null; one statement per run, not per call. */
   private row(id: number): ActionRow | null {
-    try {
-      return getActionRow(this.db, id);
-    } catch {
-      return null;
-    }
+    const r = this.stmt('action', 'SELECT * FROM actions WHERE id = ?').get(id);
+    return r === undefined ? null : ActionRowSchema.parse(r);
   }
 
   private inWindow(period: SyncedFields['period'], tz = this.tz): boolean {
@@ -327,28 +442,100 @@ class Run {
   }
 
   private colorOf(row: ActionRow): string | null {
+    return this.colorOfType(row.type_id);
+  }
+
+  private colorOfType(typeId: number): string | null {
     if (!this.colorTransfer) return null;
-    const hex = this.typeColors.get(row.type_id);
-    return hex ? nearestEventColor(hex) : null;
+    let c = this.eventColors.get(typeId);
+    if (c === undefined) {
+      // Perceptual distance to the 11 colours: ~20 µs, once per type and run rather than per action.
+      const hex = this.typeColors.get(typeId);
+      this.eventColors.set(typeId, (c = hex ? nearestEventColor(hex) : null));
+    }
+    return c;
   }
 
   /** Deletes the outbox entries of an action read at the start of the run (later ones stay). */
   private consumeOutbox(actionId: number): void {
     const max = this.outboxMax.get(actionId);
-    if (max !== undefined) this.db.prepare("DELETE FROM outbox WHERE entity = 'action' AND entity_id = ? AND id <= ?").run(actionId, max);
+    if (max !== undefined) this.stmt('outbox-consume', "DELETE FROM outbox WHERE entity = 'action' AND entity_id = ? AND id <= ?").run(actionId, max);
+  }
+
+  /** A statement prepared once per run (the hot ones run once per event or action). */
+  private stmt(key: string, sql: string): Statement {
+    let s = this.statements.get(key);
+    if (!s) this.statements.set(key, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  private remember(r: LinkRow): Link {
+    const link: Link = { actionId: r.crm_id, googleId: r.google_id, etag: r.etag, snap: parseSnap(r.snapshot) };
+    this.links.set(link.actionId, link);
+    this.byGoogle.set(link.googleId, link);
+    return link;
+  }
+
+  private linkOf(actionId: number): Link | null {
+    const known = this.links.get(actionId);
+    if (known !== undefined || this.allLinks) return known ?? null;
+    const r = this.stmt('link-by-crm', `SELECT ${LINK_COLUMNS} FROM sync_links WHERE user_id = ? AND kind = 'event' AND crm_id = ?`).get(this.userId, actionId) as LinkRow | undefined;
+    if (r) return this.remember(r);
+    this.links.set(actionId, null);
+    return null;
+  }
+
+  private linkByGoogle(googleId: string): Link | null {
+    const known = this.byGoogle.get(googleId);
+    if (known !== undefined || this.allLinks) return known ?? null;
+    const r = this.stmt('link-by-google', `SELECT ${LINK_COLUMNS} FROM sync_links WHERE user_id = ? AND kind = 'event' AND google_id = ?`).get(this.userId, googleId) as LinkRow | undefined;
+    if (r) return this.remember(r);
+    this.byGoogle.set(googleId, null);
+    return null;
+  }
+
+  /** Every link of the user and every origin of the calendar, for a full resync (which looks at every event of the window anyway). */
+  private loadAllLinks(): void {
+    this.links.clear();
+    this.byGoogle.clear();
+    for (const r of this.db.prepare(`SELECT ${LINK_COLUMNS} FROM sync_links WHERE user_id = ? AND kind = 'event'`).all(this.userId) as LinkRow[]) this.remember(r);
+    this.allLinks = true;
+    this.origins = new Map();
+    for (const [googleId, actionId] of this.db
+      .prepare('SELECT google_id, action_id FROM google_origins WHERE user_id = ? AND calendar_id = ?')
+      .raw(true)
+      .all(this.userId, this.calendarId) as [string, number][]) {
+      this.origins.set(googleId, actionId);
+    }
+  }
+
+  /** The action an event of this calendar was pulled into (migration 0004), if any. */
+  private originOf(googleId: string): number | null {
+    if (this.origins) return this.origins.get(googleId) ?? null;
+    const r = this.stmt('origin', 'SELECT action_id AS id FROM google_origins WHERE user_id = ? AND calendar_id = ? AND google_id = ?').get(this.userId, this.calendarId, googleId) as
+      | { id: number }
+      | undefined;
+    return r?.id ?? null;
   }
 
   private putLink(actionId: number, googleId: string, etag: string | null, snap: Snapshot): void {
-    this.db
-      .prepare(
-        `INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at) VALUES (?, 'event', ?, ?, ?, ?, ?)
+    this.stmt(
+      'link-put',
+      `INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at) VALUES (?, 'event', ?, ?, ?, ?, ?)
          ON CONFLICT (user_id, kind, crm_id) DO UPDATE SET google_id = excluded.google_id, etag = excluded.etag, snapshot = excluded.snapshot, synced_at = excluded.synced_at`,
-      )
-      .run(this.userId, actionId, googleId, etag, JSON.stringify(snap), this.at);
+    ).run(this.userId, actionId, googleId, etag, JSON.stringify(snap), this.at);
+    const before = this.links.get(actionId);
+    if (before && before.googleId !== googleId) this.byGoogle.set(before.googleId, null);
+    const link: Link = { actionId, googleId, etag, snap };
+    this.links.set(actionId, link);
+    this.byGoogle.set(googleId, link);
   }
 
   private dropLink(actionId: number): void {
     this.db.prepare("DELETE FROM sync_links WHERE user_id = ? AND kind = 'event' AND crm_id = ?").run(this.userId, actionId);
+    const before = this.links.get(actionId);
+    if (before) this.byGoogle.set(before.googleId, null);
+    this.links.set(actionId, null);
   }
 
   private eventsPath(suffix = ''): string {
@@ -362,13 +549,17 @@ class Run {
     this.tz = user.time_zone;
     const prefs = getSyncPrefs(this.db, this.userId, this.at);
     this.colorTransfer = prefs.colorTransfer;
+    this.rule = prefs.conflictRule;
     this.win = syncWindow(this.deps.now(), this.tz, prefs.monthsBefore, prefs.monthsAfter);
     for (const t of this.db.prepare('SELECT id, color FROM action_types').all() as { id: number; color: string }[]) this.typeColors.set(t.id, t.color);
     const name = prefs.calendarName.trim();
     if (!name) throw new CrmError('CONFLICT', MESSAGES.calendarNotSet);
-    const cached = this.db.prepare('SELECT calendar_id AS id FROM sync_calendars WHERE user_id = ? AND calendar_name = ?').get(this.userId, name) as { id: string } | undefined;
+    const cached = this.db
+      .prepare('SELECT calendar_id AS id, window_from_ms AS fromMs, window_to_ms AS toMs FROM sync_calendars WHERE user_id = ? AND calendar_name = ?')
+      .get(this.userId, name) as { id: string; fromMs: number | null; toMs: number | null } | undefined;
     if (cached) {
       this.calendarId = cached.id;
+      if (cached.fromMs !== null && cached.toMs !== null) this.lastWin = { fromMs: cached.fromMs, toMs: cached.toMs };
     } else {
       const names: string[] = [];
       let pageToken: string | undefined;
@@ -387,20 +578,11 @@ class Run {
         this.db
           .prepare(
             `INSERT INTO sync_calendars (user_id, calendar_name, calendar_id, updated_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET calendar_name = excluded.calendar_name, calendar_id = excluded.calendar_id, updated_at = excluded.updated_at`,
+             ON CONFLICT (user_id) DO UPDATE SET calendar_name = excluded.calendar_name, calendar_id = excluded.calendar_id, updated_at = excluded.updated_at,
+               window_from_ms = NULL, window_to_ms = NULL`,
           )
           .run(this.userId, name, found, this.at);
       }
-    }
-    for (const r of this.db.prepare("SELECT crm_id, google_id, etag, snapshot FROM sync_links WHERE user_id = ? AND kind = 'event'").all(this.userId) as {
-      crm_id: number;
-      google_id: string;
-      etag: string | null;
-      snapshot: string;
-    }[]) {
-      const link: Link = { actionId: r.crm_id, googleId: r.google_id, etag: r.etag, snap: parseSnap(r.snapshot) };
-      this.links.set(link.actionId, link);
-      this.byGoogle.set(link.googleId, link);
     }
     for (const r of this.db
       .prepare(
@@ -415,50 +597,229 @@ class Run {
 
   // ---------------------------------------------------------------- 2. pull
 
-  private async list(params: calendar_v3.Params$Resource$Events$List): Promise<{ items: GoogleEvent[]; nextSyncToken: string | null }> {
-    const items: GoogleEvent[] = [];
-    let pageToken: string | undefined;
+  /**
+   * Lists events page by page (maxResults 2500, only the fields the sync reads: "Partial
+   * response", Calendar API performance guide), handing each page to `onPage`. The next page is
+   * asked for BEFORE this one is handed over, so its round trip overlaps the work on this one.
+   * Returns the sync token of the last page.
+   */
+  private async list(params: calendar_v3.Params$Resource$Events$List, onPage: (items: GoogleEvent[]) => void): Promise<string | null> {
+    const fetchPage = (pageToken: string | undefined): Promise<calendar_v3.Schema$Events> =>
+      this.g.call(() => this.g.cal.events.list({ ...params, calendarId: this.calendarId, maxResults: 2500, fields: LIST_FIELDS, pageToken }));
     let nextSyncToken: string | null = null;
     let pages = 0;
-    do {
-      const page: calendar_v3.Schema$Events = await this.g.call(() => this.g.cal.events.list({ ...params, calendarId: this.calendarId, maxResults: 2500, pageToken }));
-      items.push(...(page.items ?? []));
-      pageToken = page.nextPageToken ?? undefined;
+    let next: Promise<calendar_v3.Schema$Events> | null = fetchPage(undefined);
+    while (next) {
+      const page: calendar_v3.Schema$Events = await next;
+      next = page.nextPageToken ? fetchPage(page.nextPageToken) : null;
       nextSyncToken = page.nextSyncToken ?? nextSyncToken;
-      this.progress('pull', ++pages, pageToken ? pages + 1 : pages);
-    } while (pageToken);
-    return { items, nextSyncToken };
+      this.progress('pull', ++pages, next ? pages + 1 : pages);
+      try {
+        onPage(page.items ?? []);
+      } catch (error) {
+        // Cancelled (or failed) mid-listing: the run ends with no request of its own still out.
+        await next?.catch(() => undefined);
+        throw error;
+      }
+    }
+    return nextSyncToken;
   }
 
-  private async pull(): Promise<{ events: GoogleEvent[]; nextSyncToken: string | null; full: boolean }> {
-    const stored = this.db.prepare("SELECT token FROM sync_tokens WHERE user_id = ? AND kind = 'calendar' AND scope = ?").get(this.userId, this.calendarId) as
-      | { token: string }
-      | undefined;
-    if (stored) {
+  private storedToken(): string | null {
+    const r = this.db.prepare("SELECT token FROM sync_tokens WHERE user_id = ? AND kind = 'calendar' AND scope = ?").get(this.userId, this.calendarId) as { token: string } | undefined;
+    return r?.token ?? null;
+  }
+
+  /**
+   * Automatic sync is CRM → Google (FTC019 §3.3.2): once a first sync has linked both sides (a
+   * sync token exists), an automatic run pushes the outbox without listing Google first — one
+   * round trip and one quota unit less per edit. Nothing can be lost by it: updates carry If-Match
+   * with the stored etag, so an event changed in Google meanwhile answers 412 and is read, merged
+   * and sent again; an event deleted there answers 404/410 and the CRM edit wins, as in a full run;
+   * a creation meets 409 if its event exists. Deletions of linked events are the exception: one
+   * edited in Google must follow the delete-vs-edit rule, which needs the listing — so with any of
+   * them in the outbox the run goes both ways. Google's own changes wait for the next run that pulls.
+   */
+  private pushOnly(): boolean {
+    if (this.opts.trigger !== 'automatic' || this.opts.dryRun || this.storedToken() === null) return false;
+    for (const id of this.outboxMax.keys()) if (this.row(id) === null && this.linkOf(id) !== null) return false;
+    return true;
+  }
+
+  /**
+   * Pulls and classifies what Google changed: incremental with the stored sync token (one page
+   * when nothing changed), else — first run, Reset, 410 — a full listing of the window, each page
+   * classified (and its new events created in the CRM) while the next one is on its way.
+   */
+  private async pull(plan: Plan): Promise<{ nextSyncToken: string | null; full: boolean }> {
+    const stored = this.storedToken();
+    if (stored !== null) {
       try {
-        const r = await this.list({ syncToken: stored.token });
-        return { events: r.items, nextSyncToken: r.nextSyncToken, full: false };
+        // Collected first, classified once complete: a 410 on any page then leaves nothing half done.
+        const items: GoogleEvent[] = [];
+        const nextSyncToken = await this.list({ syncToken: stored }, (page) => {
+          for (const e of page) items.push(e);
+        });
+        this.checkpoint();
+        for (const e of items) this.classify(plan, e);
+        return { nextSyncToken, full: false };
       } catch (error) {
         if (statusOf(error) !== 410) throw error;
         this.log.push({ level: 'warning', actionId: null, googleId: null, message: 'Google refused the sync token (410): full resync of the window.' });
       }
     }
-    const r = await this.list({ timeMin: new Date(this.win.fromMs).toISOString(), timeMax: new Date(this.win.toMs).toISOString() });
-    // A full listing omits deleted events: fetch linked in-window events it did not return.
-    const seen = new Set(r.items.map((e) => e.id));
-    for (const link of this.links.values()) {
+    this.loadAllLinks();
+    const seen = new Set<string>();
+    const nextSyncToken = await this.list({ timeMin: new Date(this.win.fromMs).toISOString(), timeMax: new Date(this.win.toMs).toISOString() }, (page) => {
+      for (const e of page) {
+        if (e.id) seen.add(e.id);
+        this.classify(plan, e);
+      }
+      this.applyCrmCreates(plan);
+    });
+    // A full listing omits deleted events: fetch the linked in-window events it did not return.
+    const linked = this.db
+      .prepare(
+        `SELECT l.crm_id AS actionId, l.google_id AS googleId FROM sync_links l JOIN actions a ON a.id = l.crm_id
+          WHERE l.user_id = ? AND l.kind = 'event' AND a.end_ms > ? AND a.start_ms < ?`,
+      )
+      .all(this.userId, this.win.fromMs, this.win.toMs) as { actionId: number; googleId: string }[];
+    for (const link of linked) {
       if (seen.has(link.googleId) || this.pending.has(link.actionId)) continue;
-      const row = this.row(link.actionId);
-      if (!row || !this.inWindow(toAction(row).period, row.time_zone)) continue;
+      this.checkpoint();
+      let e: GoogleEvent;
       try {
-        r.items.push(await this.g.call(() => this.g.cal.events.get({ calendarId: this.calendarId, eventId: link.googleId })));
+        e = await this.g.call(() => this.g.cal.events.get({ calendarId: this.calendarId, eventId: link.googleId }));
       } catch (error) {
         const s = statusOf(error);
         if (s !== 404 && s !== 410) throw error;
-        r.items.push({ id: link.googleId, status: 'cancelled' });
+        e = { id: link.googleId, status: 'cancelled' };
+      }
+      this.classify(plan, e);
+    }
+    return { nextSyncToken, full: true };
+  }
+
+  /** What one event from Google means for the plan: a deletion, a change, a re-link, or a new action. */
+  private classify(plan: Plan, e: GoogleEvent): void {
+    if (!e.id) return;
+    const dry = this.opts.dryRun;
+    const link = this.linkByGoogle(e.id);
+    if (e.status === 'cancelled') {
+      if (!link || this.pending.has(link.actionId)) return;
+      plan.handled.add(link.actionId);
+      const row = this.row(link.actionId);
+      if (!row) {
+        if (!dry) this.db.transaction(() => (this.dropLink(link.actionId), this.consumeOutbox(link.actionId)))();
+        return;
+      }
+      const crm = fieldsOfAction(toAction(row));
+      if (link.snap && !same(crm, link.snap.f)) {
+        this.decide('delete-vs-edit', row.id, e.id, `« ${row.title} » was deleted in Google but changed in the CRM since the last sync: the CRM edit wins, the event is re-created in Google.`);
+        plan.ops.push({ kind: 'revive', row, googleId: e.id, fields: crm, color: this.colorOf(row), existing: null });
+      } else {
+        plan.newPending.push(link);
+      }
+      return;
+    }
+    if (isRecurring(e)) {
+      this.skip('recurring-google');
+      return;
+    }
+    if (link) {
+      if (e.etag !== link.etag) plan.googleChanged.set(link.actionId, e);
+      return;
+    }
+    const fields = eventFields(e, 15);
+    if (!fields) {
+      this.skip('invalid');
+      return;
+    }
+    // Not linked (first sync, Reset, a crash before the link was recorded): ours if it carries
+    // our CRM id, or if the store remembers it as the event an action was pulled from.
+    for (const [actionId, how] of [
+      [crmIdOf(e), 'by its CRM id'],
+      [this.originOf(e.id), 'as the event it came from'],
+    ] as const) {
+      if (actionId === null || this.linkOf(actionId) || plan.relinks.has(actionId)) continue;
+      const row = this.row(actionId);
+      if (row && row.owner_id === this.userId && row.series_id === null) {
+        plan.relinks.set(actionId, e);
+        this.decide('relinked', actionId, e.id, `« ${row.title} » found in Google ${how}: linked again, no duplicate.`);
+        return;
       }
     }
-    return { events: r.items, nextSyncToken: r.nextSyncToken, full: true };
+    if (!this.inWindow(fields.period)) {
+      this.skip('out-of-window');
+      return;
+    }
+    plan.crmCreates.push({ event: e, fields, replaces: null });
+  }
+
+  /**
+   * Actions of the window without a link: never pushed. A full run looks at the whole window; an
+   * incremental one only at what entered it since the last clean run (days passing move the
+   * window on) — everything else unlinked in the old window has an outbox entry, which already
+   * makes it a candidate. Both are range scans of the actions_agenda index, not a load.
+   */
+  private unlinkedInWindow(full: boolean): number[] {
+    const last = this.lastWin;
+    let fromStart = Number.MIN_SAFE_INTEGER;
+    if (!full && last && this.win.fromMs >= last.fromMs && this.win.toMs >= last.toMs) {
+      if (this.win.toMs === last.toMs) return [];
+      fromStart = last.toMs;
+    }
+    return (
+      this.db
+        .prepare(
+          `SELECT id FROM actions a WHERE owner_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms > ?
+             AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.user_id = a.owner_id AND l.kind = 'event' AND l.crm_id = a.id)`,
+        )
+        .all(this.userId, fromStart, this.win.toMs, this.win.fromMs) as { id: number }[]
+    ).map((r) => r.id);
+  }
+
+  /**
+   * Creates in the CRM the events the plan holds for it, a few hundred per transaction (each
+   * action commits with its link and its origin, so a crash between two never duplicates).
+   */
+  private applyCrmCreates(plan: Plan): void {
+    if (this.opts.dryRun || plan.crmCreates.length === 0) return;
+    const todo = plan.crmCreates.splice(0);
+    const typeId = this.defaultTypeId();
+    for (let i = 0; i < todo.length; i += CREATES_PER_TRANSACTION) {
+      this.checkpoint();
+      this.db.transaction(() => {
+        for (const c of todo.slice(i, i + CREATES_PER_TRANSACTION)) {
+          if (c.replaces !== null) {
+            this.dropLink(c.replaces);
+            this.consumeOutbox(c.replaces);
+          }
+          const newId = insertAction(
+            this.db,
+            { ownerId: this.userId, typeId, ...c.fields, timeZone: this.tz, seriesId: null, contactId: null, companyId: null },
+            this.at,
+            { outbox: false },
+          );
+          // The fields as the CRM now holds them: insertAction stores them as given (periods come
+          // canonical from fieldsOfEvent), so they are not read back.
+          this.putLink(newId, c.event.id!, c.event.etag ?? null, snapOf(fieldsOfAction(c.fields), this.colorOfType(typeId), c.event));
+          // Remembered instead of marking the event now (one quota-paced write per event): a Reset
+          // then a resync re-links by it. The CRM id (and the type's colour, which the snapshot
+          // already counts as sent) go on with the next real update of the event.
+          this.stmt('origin-put', `INSERT INTO google_origins (user_id, calendar_id, google_id, action_id, created_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (user_id, calendar_id, google_id) DO UPDATE SET action_id = excluded.action_id, created_at = excluded.created_at`).run(
+            this.userId,
+            this.calendarId,
+            c.event.id!,
+            newId,
+            this.at,
+          );
+          this.report.crm.created++;
+          this.log.push({ level: 'info', actionId: newId, googleId: c.event.id!, message: `Created in the CRM from Google: « ${c.fields.title} ».` });
+        }
+      })();
+    }
   }
 
   // ---------------------------------------------------------------- the run
@@ -466,84 +827,20 @@ class Run {
   async run(): Promise<void> {
     await this.setup();
     this.checkpoint();
-    const { events, nextSyncToken } = await this.pull();
+    const plan: Plan = { googleChanged: new Map(), relinks: new Map(), newPending: [], crmCreates: [], ops: [], handled: new Set() };
+    const { nextSyncToken, full } = this.pushOnly() ? { nextSyncToken: null, full: false } : await this.pull(plan);
     this.checkpoint();
     const dry = this.opts.dryRun;
+    const { googleChanged, relinks, newPending, crmCreates, ops, handled } = plan;
 
-    // Plan, Google side first.
-    const googleChanged = new Map<number, GoogleEvent>();
-    const relinks = new Map<number, GoogleEvent>();
-    const newPending: Link[] = [];
-    const crmCreates: { event: GoogleEvent; fields: SyncedFields; replaces: number | null }[] = [];
-    const ops: GoogleOp[] = [];
-    const handled = new Set<number>();
-    for (const e of events) {
-      if (!e.id) continue;
-      const link = this.byGoogle.get(e.id);
-      if (e.status === 'cancelled') {
-        if (!link || this.pending.has(link.actionId)) continue;
-        handled.add(link.actionId);
-        const row = this.row(link.actionId);
-        if (!row) {
-          if (!dry) this.db.transaction(() => (this.dropLink(link.actionId), this.consumeOutbox(link.actionId)))();
-          continue;
-        }
-        const crm = fieldsOfAction(toAction(row));
-        if (link.snap && !same(crm, link.snap.f)) {
-          this.decide('delete-vs-edit', row.id, e.id, `« ${row.title} » was deleted in Google but changed in the CRM since the last sync: the CRM edit wins, the event is re-created in Google.`);
-          ops.push({ kind: 'revive', row, googleId: e.id, fields: crm, color: this.colorOf(row), existing: null });
-        } else {
-          newPending.push(link);
-        }
-        continue;
-      }
-      if (isRecurring(e)) {
-        this.skip('recurring-google');
-        continue;
-      }
-      if (link) {
-        if (e.etag !== link.etag) googleChanged.set(link.actionId, e);
-        continue;
-      }
-      const fields = eventFields(e, 15);
-      if (!fields) {
-        this.skip('invalid');
-        continue;
-      }
-      const marked = crmIdOf(e);
-      if (marked !== null && !this.links.has(marked) && !relinks.has(marked)) {
-        const row = this.row(marked);
-        if (row && row.owner_id === this.userId && row.series_id === null) {
-          relinks.set(marked, e);
-          this.decide('relinked', marked, e.id, `« ${row.title} » found in Google by its CRM id: linked again, no duplicate.`);
-          continue;
-        }
-      }
-      if (!this.inWindow(fields.period)) {
-        this.skip('out-of-window');
-        continue;
-      }
-      crmCreates.push({ event: e, fields, replaces: null });
-    }
-
-    // Then every action concerned: changed in the CRM, changed in Google, or never pushed.
+    // Then every action concerned: changed in the CRM, changed in Google, re-linked, or never pushed.
     const candidates = new Set<number>([...this.outboxMax.keys(), ...googleChanged.keys(), ...relinks.keys()]);
-    // Events still without their CRM id: an action created from Google whose marking was cut
-    // short (a crash, or the 'mark' call failed). Marked now, else a Reset would duplicate them.
-    for (const l of this.links.values()) if (l.snap && !hasMarker(l.snap.x, l.actionId)) candidates.add(l.actionId);
-    for (const r of this.db
-      .prepare(
-        `SELECT id FROM actions a WHERE owner_id = ? AND end_ms > ? AND start_ms < ?
-           AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.user_id = a.owner_id AND l.kind = 'event' AND l.crm_id = a.id)`,
-      )
-      .all(this.userId, this.win.fromMs, this.win.toMs) as { id: number }[]) {
-      candidates.add(r.id);
-    }
+    for (const id of this.unlinkedInWindow(full)) candidates.add(id);
     const crmOnly: Pair[] = [];
     for (const id of candidates) {
       if (handled.has(id) || this.pending.has(id)) continue;
       const row = this.row(id);
-      const link = this.links.get(id) ?? null;
+      const link = this.linkOf(id);
       if (!row) {
         if (!link) {
           if (!dry) this.db.transaction(() => this.consumeOutbox(id))();
@@ -584,18 +881,21 @@ class Run {
         this.skip('invalid');
         continue;
       }
-      const m = mergeFields(base, crm, gf, { rule: 'newest', crmUpdatedAt: Date.parse(row.updated_at), googleUpdatedAt: Date.parse(e?.updated ?? '') || 0 });
+      const m = mergeFields(base, crm, gf, { rule: this.rule, crmUpdatedAt: Date.parse(row.updated_at), googleUpdatedAt: Date.parse(e?.updated ?? '') || 0 });
       for (const c of m.conflicts) {
         this.decide(
           'conflict',
           id,
           e?.id ?? link?.googleId ?? null,
-          `« ${row.title} »: ${c.field} changed on both sides (CRM ${JSON.stringify(c.crm)}, Google ${JSON.stringify(c.google)}); the ${c.winner === 'crm' ? 'CRM' : 'Google'} edit is newer and wins.`,
+          `« ${row.title} »: ${c.field} changed on both sides (CRM ${JSON.stringify(c.crm)}, Google ${JSON.stringify(c.google)}); the ${c.winner === 'crm' ? 'CRM' : 'Google'} edit wins (${RULE_TEXT[this.rule]}).`,
         );
       }
       const color = this.colorOf(row);
-      const markerMissing = e !== null ? crmIdOf(e) !== id : !!link?.snap && !hasMarker(link.snap.x, id);
-      const colorChanged = this.colorTransfer && color !== (link?.snap?.c ?? null);
+      // Re-linked: compared with the event's own colour. An event booked on the phone has none; like
+      // its CRM id, the type's colour goes on with its next real update, never with a write of its own.
+      const colorChanged = this.colorTransfer && color !== (link ? (link.snap?.c ?? null) : (relink?.colorId ?? color));
+      // An event pulled from Google has no CRM id yet: it gets it with this update (eventOfFields),
+      // never with a write of its own (its origin is remembered in the store meanwhile).
       const pair: Pair = {
         row,
         link,
@@ -604,8 +904,9 @@ class Run {
         base,
         merged: m.merged,
         toCrm: m.toCrm,
-        toGoogle: m.toGoogle.length > 0 || colorChanged || markerMissing,
+        toGoogle: m.toGoogle.length > 0 || colorChanged,
         color,
+        conflicts: m.conflicts.map((c) => c.field),
       };
       if (pair.toGoogle) ops.push({ kind: 'update', pair });
       else crmOnly.push(pair);
@@ -633,29 +934,7 @@ class Run {
       })();
       for (const l of newPending) this.log.push({ level: 'info', actionId: l.actionId, googleId: l.googleId, message: 'Deleted in Google: waiting for the user to confirm the deletion in the CRM.' });
     }
-    const typeId = this.defaultTypeId();
-    for (const c of crmCreates) {
-      this.checkpoint();
-      const { newId: id, color } = this.db.transaction(() => {
-        if (c.replaces !== null) {
-          this.dropLink(c.replaces);
-          this.consumeOutbox(c.replaces);
-        }
-        const newId = insertAction(
-          this.db,
-          { ownerId: this.userId, typeId, ...c.fields, timeZone: this.tz, seriesId: null, contactId: null, companyId: null },
-          this.at,
-          { outbox: false },
-        );
-        const row = getActionRow(this.db, newId);
-        this.putLink(newId, c.event.id!, c.event.etag ?? null, snapOf(fieldsOfAction(toAction(row)), this.colorOf(row), c.event));
-        return { newId, color: this.colorOf(row) };
-      })();
-      this.report.crm.created++;
-      this.log.push({ level: 'info', actionId: id, googleId: c.event.id!, message: `Created in the CRM from Google: « ${c.fields.title} ».` });
-      // Mark the event with its CRM id, so a Reset then a resync re-links instead of duplicating.
-      ops.push({ kind: 'mark', actionId: id, googleId: c.event.id!, etag: c.event.etag ?? null, color });
-    }
+    this.applyCrmCreates(plan);
     for (const p of crmOnly) {
       this.checkpoint();
       this.recordPair(p, p.event ?? null);
@@ -665,15 +944,24 @@ class Run {
     this.checkpoint();
     await this.applyGoogle(ops);
 
-    // The token only moves on once everything it covers is recorded.
+    // The token only moves on once everything it covers is recorded; the window only after a run
+    // without errors (an action it failed to push and that has no outbox entry is looked at again).
     this.checkpoint();
     if (nextSyncToken) {
-      this.db
-        .prepare(
-          `INSERT INTO sync_tokens (user_id, kind, scope, token, updated_at) VALUES (?, 'calendar', ?, ?, ?)
-           ON CONFLICT (user_id, kind, scope) DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at`,
-        )
-        .run(this.userId, this.calendarId, nextSyncToken, this.at);
+      const clean = this.report.errors.length === 0;
+      this.db.transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO sync_tokens (user_id, kind, scope, token, updated_at) VALUES (?, 'calendar', ?, ?, ?)
+             ON CONFLICT (user_id, kind, scope) DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at`,
+          )
+          .run(this.userId, this.calendarId, nextSyncToken, this.at);
+        if (clean) {
+          this.db
+            .prepare('UPDATE sync_calendars SET window_from_ms = ?, window_to_ms = ? WHERE user_id = ? AND calendar_id = ?')
+            .run(this.win.fromMs, this.win.toMs, this.userId, this.calendarId);
+        }
+      })();
     }
     this.finishSkipped();
   }
@@ -710,7 +998,7 @@ class Run {
         this.report.crm.updated++;
         this.log.push({ level: 'info', actionId: p.row.id, googleId: p.googleId, message: `Updated in the CRM from Google: ${p.toCrm.join(', ')}.` });
       }
-      const stored = fieldsOfAction(toAction(getActionRow(this.db, p.row.id)));
+      const stored = fieldsOfAction(toAction(this.row(p.row.id)!));
       const prev = p.link?.snap ?? null;
       const snap = event ? snapOf(stored, p.color, event) : { f: stored, c: p.color, r: prev?.r ?? [], x: prev?.x ?? {}, d: prev?.d ?? null };
       this.putLink(p.row.id, p.googleId, event?.etag ?? p.link?.etag ?? null, snap);
@@ -747,14 +1035,6 @@ class Run {
       }
       case 'delete':
         return { id, method: 'DELETE', path: this.eventsPath(`/${encodeURIComponent(op.link.googleId)}?sendUpdates=none`) };
-      case 'mark':
-        return {
-          id,
-          method: 'PATCH',
-          path: this.eventsPath(`/${encodeURIComponent(op.googleId)}?sendUpdates=none`),
-          headers: op.etag ? { 'If-Match': op.etag } : {},
-          body: { extendedProperties: { private: { [EVENT_CRM_ID]: String(op.actionId) } }, ...(op.color ? { colorId: op.color } : {}) },
-        };
     }
   }
 
@@ -763,16 +1043,33 @@ class Run {
     const calls = ops.map((op, i) => this.callOf(op, i));
     this.progress('push', 0, calls.length);
     const answers = await this.g.batch(calls, (done) => this.progress('push', done, calls.length));
-    for (let i = 0; i < ops.length; i++) {
-      this.checkpoint();
-      const op = ops[i]!;
-      const a = answers.get(calls[i]!.id) ?? { id: calls[i]!.id, status: 0, headers: {}, body: 'no answer' };
-      try {
-        await this.settle(op, a);
-      } catch (error) {
-        const actionId = op.kind === 'delete' ? op.link.actionId : op.kind === 'update' ? op.pair.row.id : op.kind === 'mark' ? op.actionId : op.row.id;
-        this.fail(actionId, null, error instanceof CrmError ? error.message : describeGoogleError(error).message);
+    const answerOf = (i: number): BatchAnswer => answers.get(calls[i]!.id) ?? { id: calls[i]!.id, status: 0, headers: {}, body: 'no answer' };
+    this.checkpoint();
+    // Answers that need no further request (the usual 2xx; a deletion, done or already done) are
+    // recorded in ONE transaction: one commit per batch rather than one per event. settle() runs
+    // to its end without awaiting anything for them, so their writes happen inside it; each one's
+    // own transaction is a savepoint there, so a failure of one is reported without undoing others.
+    const done: Promise<void>[] = [];
+    const rest: number[] = [];
+    this.db.transaction(() => {
+      for (let i = 0; i < ops.length; i++) {
+        if (needsNoRequest(ops[i]!, answerOf(i))) done.push(this.settleOrReport(ops[i]!, answerOf(i)));
+        else rest.push(i);
       }
+    })();
+    await Promise.all(done);
+    for (const i of rest) {
+      this.checkpoint();
+      await this.settleOrReport(ops[i]!, answerOf(i));
+    }
+  }
+
+  private async settleOrReport(op: GoogleOp, a: BatchAnswer): Promise<void> {
+    try {
+      await this.settle(op, a);
+    } catch (error) {
+      const actionId = op.kind === 'delete' ? op.link.actionId : op.kind === 'update' ? op.pair.row.id : op.row.id;
+      this.fail(actionId, null, error instanceof CrmError ? error.message : describeGoogleError(error).message);
     }
   }
 
@@ -852,24 +1149,10 @@ class Run {
         this.log.push({ level: 'info', actionId: op.link.actionId, googleId: op.link.googleId, message: 'Deleted in Google (deleted in the CRM).' });
         return;
       }
-      case 'mark': {
-        if (!ok || !ev) {
-          // Not fatal: the link exists; the marker is added at the next update of the event.
-          this.log.push({ level: 'warning', actionId: op.actionId, googleId: op.googleId, message: `Could not mark the event with its CRM id (${a.status}).` });
-          return;
-        }
-        this.db.prepare("UPDATE sync_links SET etag = ?, snapshot = json_set(snapshot, '$.x', json(?)) WHERE user_id = ? AND kind = 'event' AND crm_id = ? AND etag IS ?").run(
-          ev.etag ?? null,
-          JSON.stringify(ev.extendedProperties?.private ?? {}),
-          this.userId,
-          op.actionId,
-          op.etag,
-        );
-        return;
-      }
       case 'update': {
         let p = op.pair;
         let result = ev;
+        let deletedInGoogle = false;
         if (!ok) {
           if (a.status === 412) {
             // Changed in Google meanwhile: read it again, merge again, send again. A 412 again is
@@ -877,10 +1160,23 @@ class Run {
             // made stale (found by the fault-injection test): read, merge and send once more.
             for (let attempt = 1; ; attempt++) {
               const fresh = await this.getEvent(p.googleId);
-              const gf = fresh && fresh.status !== 'cancelled' ? eventFields(fresh, offDelay(p.row, p.base)) : null;
-              if (!fresh || !gf) return this.fail(p.row.id, p.googleId, 'The event changed in Google during the sync; it will be merged at the next sync.');
-              const m = mergeFields(p.base, fieldsOfAction(toAction(p.row)), gf, { rule: 'newest', crmUpdatedAt: Date.parse(p.row.updated_at), googleUpdatedAt: Date.parse(fresh.updated ?? '') || 0 });
-              p = { ...p, event: fresh, merged: m.merged, toCrm: m.toCrm };
+              if (!fresh || fresh.status === 'cancelled') {
+                deletedInGoogle = true;
+                break;
+              }
+              const gf = eventFields(fresh, offDelay(p.row, p.base));
+              if (!gf) return this.fail(p.row.id, p.googleId, 'The event changed in Google during the sync; it will be merged at the next sync.');
+              const m = mergeFields(p.base, fieldsOfAction(toAction(p.row)), gf, { rule: this.rule, crmUpdatedAt: Date.parse(p.row.updated_at), googleUpdatedAt: Date.parse(fresh.updated ?? '') || 0 });
+              // A field Google changed meanwhile that the CRM changed too is decided by the same rule, and logged.
+              for (const c of m.conflicts.filter((x) => !p.conflicts.includes(x.field))) {
+                this.decide(
+                  'conflict',
+                  p.row.id,
+                  p.googleId,
+                  `« ${p.row.title} »: ${c.field} changed on both sides during the sync (CRM ${JSON.stringify(c.crm)}, Google ${JSON.stringify(c.google)}); the ${c.winner === 'crm' ? 'CRM' : 'Google'} edit wins (${RULE_TEXT[this.rule]}).`,
+                );
+              }
+              p = { ...p, event: fresh, merged: m.merged, toCrm: m.toCrm, conflicts: [...p.conflicts, ...m.conflicts.map((c) => c.field)] };
               try {
                 result = await this.patch(p.googleId, eventOfFields(p.merged, { actionId: p.row.id, timeZone: p.row.time_zone, colorId: p.color, existing: fresh }), fresh.etag ?? null);
                 break;
@@ -889,10 +1185,28 @@ class Run {
               }
             }
           } else if (a.status === 404 || a.status === 410) {
-            result = await this.patch(p.googleId, { ...eventOfFields(p.merged, { actionId: p.row.id, timeZone: p.row.time_zone, colorId: p.color, existing: this.existingOf(p) }), status: 'confirmed' }, null);
+            deletedInGoogle = true;
           } else {
             return this.fail(p.row.id, p.googleId, this.partError(a));
           }
+        }
+        if (deletedInGoogle) {
+          // Deleted in Google since the listing — or with no listing at all (an automatic run): the
+          // same rule as when a listing shows it. No synced field changed in the CRM: the user is
+          // asked; else the CRM edit wins and the event comes back.
+          if (p.link?.snap && same(fieldsOfAction(toAction(p.row)), p.link.snap.f)) {
+            const link = p.link;
+            this.db.transaction(() => {
+              this.db.prepare('INSERT INTO pending_deletions (user_id, action_id, google_id, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, action_id) DO NOTHING').run(this.userId, link.actionId, link.googleId, this.at);
+              this.consumeOutbox(link.actionId);
+            })();
+            this.log.push({ level: 'info', actionId: link.actionId, googleId: link.googleId, message: 'Deleted in Google: waiting for the user to confirm the deletion in the CRM.' });
+            return;
+          }
+          this.decide('delete-vs-edit', p.row.id, p.googleId, `« ${p.row.title} » was deleted in Google but changed in the CRM since the last sync: the CRM edit wins, the event is re-created in Google.`);
+          const revived = await this.patch(p.googleId, { ...eventOfFields(p.merged, { actionId: p.row.id, timeZone: p.row.time_zone, colorId: p.color, existing: this.existingOf(p) }), status: 'confirmed' }, null);
+          if (this.recordPair(p, revived)) this.report.google.created++;
+          return;
         }
         if (!result) return this.fail(p.row.id, p.googleId, this.partError(a));
         const counted = this.countsAsGoogleUpdate(p);
@@ -926,6 +1240,9 @@ export async function resolveDeletions(
       db.prepare('DELETE FROM pending_deletions WHERE id = ?').run(r.id);
       db.prepare("DELETE FROM sync_links WHERE user_id = ? AND kind = 'event' AND crm_id = ?").run(userId, r.action_id);
       if (decision === 'delete') deleteAction(db, r.action_id, at, { outbox: false });
+      // Kept: to be pushed again. The outbox says so, so that an incremental run finds it even if
+      // the run below is cut short (it only looks for unlinked actions where the window moved).
+      else appendOutbox(db, { entity: 'action', entityId: r.action_id, ownerId: userId, op: 'update', changedFields: [], at });
     }
   })();
   if (decision === 'delete') {

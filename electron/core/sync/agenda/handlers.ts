@@ -12,6 +12,7 @@ import { defineAsyncHandlers, defineHandlers, type AsyncContext } from '../../co
 import type { Db } from '../../db/database';
 import { agendaAccess } from '../../users/access';
 import { getUser, rightsOn } from '../../users/store';
+import { cancelRuns } from './cancel';
 import { resolveDeletions, runAgendaSync, type EngineDeps } from './engine';
 
 /** The user whose agenda sync is acted on: oneself, a colleague one holds Agenda on, or anyone for ADM. */
@@ -31,6 +32,19 @@ export function engineDeps(ctx: AsyncContext): EngineDeps {
 export const agendaSyncAsyncHandlers = defineAsyncHandlers({
   'agendaSync.run': (input, ctx) =>
     runAgendaSync(engineDeps(ctx), { userId: syncTarget(ctx.db, ctx.user, input.userId), startedBy: ctx.user.id, trigger: input.trigger, dryRun: input.dryRun }),
+
+  // Asynchronous only because the runs it stops live with the process's services; it does not
+  // wait for them: each run answers its own caller (and onSyncFinished) with status 'cancelled'.
+  'agendaSync.cancel': (input, ctx) => {
+    const userId = syncTarget(ctx.db, ctx.user, input.userId);
+    const cancelled = cancelRuns(ctx.services, userId);
+    if (cancelled === 0) {
+      const whose = userId === ctx.user.id ? 'for you' : `for user ${userId}`;
+      return Promise.reject(new CrmError('NOT_FOUND', `No agenda sync is running ${whose}: there is nothing to cancel.`));
+    }
+    ctx.services.logger.log('info', 'agenda sync cancelled', { userId, by: ctx.user.id, runs: cancelled });
+    return Promise.resolve({ userId, cancelled });
+  },
 
   'agendaSync.resolveDeletions': (input, ctx) =>
     resolveDeletions(engineDeps(ctx), syncTarget(ctx.db, ctx.user, input.userId), ctx.user.id, input.ids, input.decision),
