@@ -1,14 +1,19 @@
 /**
  * Agenda sync in the browser host against the Google emulator (issue 5; FTC019 §3.3, §3.6): a
- * rep changes an action, clicks « Synchroniser maintenant » and finds it in Google (read with the
- * official client); events deleted in Google are asked about at the next startup sync, one by one
- * or all at once (« Appliquer à toutes », or Ctrl held as in the seed), and asked only once; the
- * sync log shows the runs. Screenshots go to e2e/artifacts/screens/sync-*.png (1280×720).
+ * rep edits an action in the agenda's detail panel (from the keyboard; the core's field errors
+ * shown next to the fields, nothing typed lost), clicks « Synchroniser maintenant » and finds
+ * every edited field in Google (read with the official client); the blocks' sync badges; the
+ * conflict rule in Préférences; events deleted in Google are asked about at the next startup
+ * sync, one by one or all at once (« Appliquer à toutes », or Ctrl held as in the seed), and
+ * asked only once; Cancel beside the progress bar stops a run, the next one ends without
+ * duplicates; the sync log shows the runs. Screenshots go to e2e/artifacts/screens/sync-*.png
+ * (1280×720).
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import type { calendar_v3 } from '@googleapis/calendar';
+import { TZDate } from '@date-fns/tz';
 import { DEMO_CALENDAR, connectWithoutConsent, expect, googleCalendar, login, test, useEmulatorClient, type GoogleHostFixture, type GoogleRep } from './google-fixtures';
 
 const SCREENS = fileURLToPath(new URL('./artifacts/screens/', import.meta.url));
@@ -24,14 +29,6 @@ function repOf(host: GoogleHostFixture): GoogleRep {
   const rep = host.reps[host.reps.length - 1];
   if (!rep) throw new Error('no rep with a Google account in the demo');
   return rep;
-}
-
-/** Calls the core through the page's HTTP bridge, as the signed-in user. */
-async function call<T>(page: Page, host: GoogleHostFixture, channel: string, input: unknown): Promise<T> {
-  const res = await page.request.post(`${host.url}/api/call/${channel}`, { data: input });
-  const body = (await res.json()) as { ok: boolean; result?: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${channel}: ${body.error?.message ?? res.status()}`);
-  return body.result as T;
 }
 
 async function allEvents(cal: calendar_v3.Calendar, calendarId: string): Promise<calendar_v3.Schema$Event[]> {
@@ -70,6 +67,87 @@ async function reopen(page: Page, host: GoogleHostFixture, loginName: string) {
   await expect(page.getByTestId('current-user')).toBeVisible();
 }
 
+/** The instant of a wall-clock time in Paris (the demo users' zone) on a `yyyy-MM-dd` date. */
+function parisInstant(date: string, time: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, min] = time.split(':').map(Number) as [number, number];
+  return new Date(+new TZDate(y, m - 1, d, h, min, 'Europe/Paris')).toISOString();
+}
+
+/**
+ * Opens a plain timed action of the shown week in the detail panel from the keyboard, and edits
+ * it: first with two mistakes the core refuses (an empty title, then an end before the start),
+ * each shown next to its field with everything typed kept, then right. Returns what was saved.
+ */
+async function editInPanel(page: Page): Promise<{ id: number; title: string; date: string }> {
+  await page.getByTestId('nav-agenda').click();
+  const grid = page.getByTestId('week-grid');
+  await expect(grid).toBeVisible();
+  const plain = grid.locator('.week-body [data-testid=action-block][data-kind=full]:not([data-series])');
+  if ((await plain.count()) === 0) await page.getByTestId('week-next').click();
+  const block = plain.first();
+  await expect(block).toBeVisible();
+  // Never synced yet and nothing waiting: no badge.
+  await expect(block.getByTestId('sync-badge')).toHaveCount(0);
+  const id = Number(await block.getAttribute('data-action-id'));
+  await block.focus();
+  await page.keyboard.press('Enter');
+  const panel = page.getByTestId('action-detail');
+  const form = panel.getByTestId('action-form');
+  await expect(form).toBeVisible();
+  const date = await form.getByTestId('edit-startDate').inputValue();
+
+  const title = `Rendez-vous signé (e2e ${Date.now() % 10_000})`;
+  await form.getByTestId('edit-title').fill('');
+  await form.getByTestId('edit-location').fill('Lyon, 12 rue Mercière');
+  await form.getByTestId('edit-endDate').fill(date);
+  await form.getByTestId('edit-startTime').fill('14:00');
+  await form.getByTestId('edit-endTime').fill('13:00');
+  await form.getByTestId('edit-private').check();
+  await form.getByTestId('edit-reminderOn').check();
+  await form.getByTestId('edit-reminderMinutes').fill('25');
+  await form.getByTestId('edit-description').fill('Apporter le devis signé.\nDeux exemplaires.');
+  // Escape does not throw away what was typed.
+  await page.keyboard.press('Escape');
+  await expect(form).toBeVisible();
+  await form.getByTestId('edit-save').click();
+  await expect(form.getByTestId('edit-error-title')).toHaveText('Ce champ est obligatoire.');
+  await expect(form.getByTestId('edit-title')).toBeFocused();
+  await expect(form.getByTestId('edit-title')).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.getByTestId('edit-location')).toHaveValue('Lyon, 12 rue Mercière');
+  await expect(form.getByTestId('edit-description')).toHaveValue('Apporter le devis signé.\nDeux exemplaires.');
+  await shot(page, 'edit-01-title-error');
+
+  await page.keyboard.type(title);
+  await expect(form.getByTestId('edit-error-title')).toHaveCount(0);
+  await page.keyboard.press('Enter');
+  await expect(form.getByTestId('edit-error-endTime')).toHaveText('La fin doit être après le début.');
+  await expect(form.getByTestId('edit-title')).toHaveValue(title);
+  await expect(form.getByTestId('edit-reminderMinutes')).toHaveValue('25');
+  await shot(page, 'edit-02-period-error');
+
+  await form.getByTestId('edit-endTime').fill('15:30');
+  await form.getByTestId('edit-save').click();
+  await expect(form.getByTestId('edit-saved')).toHaveText('✓ Action enregistrée.');
+  await expect(panel.getByRole('heading', { name: title })).toBeVisible();
+  // The block shows the change, waiting to be pushed (automatic sync is off for this rep).
+  const edited = page.locator(`[data-testid=action-block][data-action-id="${id}"]`);
+  await expect(edited).toContainText(title);
+  await expect(edited).toHaveAttribute('data-sync', 'pending');
+  await expect(panel.getByTestId('detail-sync')).toHaveText('Modification en attente d’envoi vers Google');
+  await shot(page, 'edit-03-saved');
+
+  // The same panel in English.
+  await page.getByTestId('lang-en').click();
+  await expect(form.getByTestId('edit-save')).toHaveText('Save');
+  await expect(form.getByText('All day')).toBeVisible();
+  await shot(page, 'edit-04-en');
+  await page.getByTestId('lang-fr').click();
+  await panel.getByRole('button', { name: 'Fermer' }).click();
+  await expect(panel).toBeHidden();
+  return { id, title, date };
+}
+
 test.describe('Agenda sync', () => {
   test.beforeAll(async ({ syncHost }) => {
     const rep = repOf(syncHost);
@@ -105,17 +183,11 @@ test.describe('Agenda sync', () => {
     expect(await allEvents(cal, calendarId)).toHaveLength(0);
     await expect(page.getByTestId('sync-log-empty')).toBeVisible();
 
-    // The rep changes an action (no editing UI yet: through the HTTP bridge, as the UI will).
-    const now = Date.now();
-    const week = await call<Array<{ id: number; kind: string; seriesId: string | null; title: string }>>(page, syncHost, 'actions.list', {
-      userIds: [syncHost.userId(rep.login)],
-      from: new Date(now).toISOString(),
-      to: new Date(now + 14 * 86_400_000).toISOString(),
-    });
-    const target = week.find((a) => a.kind === 'full' && a.seriesId === null);
-    expect(target, 'a plain action in the next two weeks').toBeTruthy();
-    const newTitle = `Rendez-vous signé (e2e ${now % 10_000})`;
-    await call(page, syncHost, 'actions.update', { id: target!.id, patch: { title: newTitle, location: 'Lyon, 12 rue Mercière' } });
+    // The rep edits an action in the agenda's detail panel (opened from the keyboard).
+    const edit = await editInPanel(page);
+    const target = { id: edit.id };
+    const newTitle = edit.title;
+    await openSync(page);
 
     // The progress bar is seen while Google answers (slowed down), then goes away.
     googleLatency(syncHost, 40);
@@ -138,9 +210,15 @@ test.describe('Agenda sync', () => {
 
     const events = await allEvents(cal, calendarId);
     expect(events.length).toBeGreaterThanOrEqual(toCreate);
-    const pushed = events.find((e) => crmIdOf(e) === target!.id);
+    // Every field edited in the panel, as Google holds it.
+    const pushed = events.find((e) => crmIdOf(e) === target.id);
     expect(pushed?.summary).toBe(newTitle);
     expect(pushed?.location).toBe('Lyon, 12 rue Mercière');
+    expect(Date.parse(pushed!.start!.dateTime!)).toBe(Date.parse(parisInstant(edit.date, '14:00')));
+    expect(Date.parse(pushed!.end!.dateTime!)).toBe(Date.parse(parisInstant(edit.date, '15:30')));
+    expect(pushed?.visibility).toBe('private');
+    expect(pushed?.reminders?.overrides).toEqual([{ method: 'popup', minutes: 25 }]);
+    expect(pushed?.description).toBe('Apporter le devis signé.\nDeux exemplaires.');
 
     // The log: one manual run, its entries open on click.
     const run = page.getByTestId('sync-run').first();
@@ -162,6 +240,14 @@ test.describe('Agenda sync', () => {
     await entries.scrollIntoViewIfNeeded();
     await shot(page, '06-log-en');
     await page.getByTestId('lang-fr').click();
+
+    // Back in the agenda, the blocks say they are synced (the edited one too).
+    await page.getByTestId('nav-agenda').click();
+    const edited = page.locator(`[data-testid=action-block][data-action-id="${target.id}"]`);
+    await expect(edited).toHaveAttribute('data-sync', 'synced');
+    await expect(edited.getByTestId('sync-badge')).toHaveAccessibleName('Synchronisée avec Google');
+    await expect(edited).toHaveAccessibleName(/Synchronisée avec Google/);
+    await shot(page, '07-agenda-synced');
   });
 
   test('events deleted in Google are asked about at the next startup sync; « Appliquer à toutes »; asked once', async ({ page, syncHost }) => {
@@ -177,8 +263,16 @@ test.describe('Agenda sync', () => {
     await expect(form).toContainText('Fin agenda');
     await expect(form).toContainText('Transfert couleur Actions');
     await page.getByTestId('prefs-startupSync').check();
+    // The conflict rule: « la plus récente l'emporte » until the rep chooses otherwise.
+    const rules = page.getByTestId('prefs-conflictRule');
+    await expect(rules).toContainText('En cas de modification des deux côtés');
+    await expect(rules.getByRole('radio', { name: /La modification la plus récente l’emporte/ })).toBeChecked();
+    await rules.getByRole('radio', { name: /Google l’emporte/ }).check();
     await page.getByTestId('prefs-save').click();
     await expect(page.getByTestId('prefs-saved')).toBeVisible();
+    expect(syncHost.db.prepare('SELECT conflict_rule AS r, startup_sync AS s FROM sync_prefs WHERE user_id = ?').get(syncHost.userId(rep.login))).toEqual({ r: 'google', s: 1 });
+    await rules.scrollIntoViewIfNeeded();
+    await shot(page, 'prefs-conflict-rule');
 
     // On "the phone": three events deleted.
     const linked = (await allEvents(cal, calendarId)).filter((e) => crmIdOf(e) !== null && e.start?.dateTime);
@@ -255,5 +349,55 @@ test.describe('Agenda sync', () => {
 
     await page.getByTestId('nav-sync').click();
     await expect(page.getByTestId('sync-run').filter({ hasText: 'Depuis l’agenda' }).first()).toBeVisible();
+  });
+
+  test('Cancel next to the progress bar stops a running sync; the next one ends consistent, without duplicates', async ({ page, syncHost }) => {
+    // Another rep of this host, with a quota of their own (the runs above used much of the
+    // first rep's minute), their agenda emptied and 120 new actions to push: two batches.
+    const rep = syncHost.reps[0]!;
+    const userId = syncHost.userId(rep.login);
+    await connectWithoutConsent(syncHost, rep.login);
+    syncHost.db.prepare('DELETE FROM actions WHERE owner_id = ?').run(userId);
+    const conn = syncHost.core.newConnection();
+    const reply = syncHost.core.callSync(conn, 'session.login', { login: rep.login, password: 'demo' });
+    if (!reply.ok) throw new Error(reply.error.message);
+    await syncHost.core.invoke(conn, 'syncPrefs.update', { patch: { googleEmail: rep.googleEmail, calendarName: DEMO_CALENDAR, automaticSync: false, startupSync: false } });
+    const typeId = (syncHost.db.prepare('SELECT id FROM action_types ORDER BY sort_order LIMIT 1').get() as { id: number }).id;
+    const ids: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      const start = Date.now() + (1 + (i % 30)) * 86_400_000;
+      const a = await syncHost.core.invoke(conn, 'actions.create', { typeId, title: `Tournée ${i}`, period: { allDay: false, start: new Date(start).toISOString(), end: new Date(start + 3_600_000).toISOString() } });
+      ids.push(a.id);
+    }
+    const { cal, calendarId } = await googleCalendar(syncHost, rep.googleEmail);
+
+    await login(page, syncHost, rep.login);
+    await openSync(page);
+    // Both batches answer slowly: time to see the first one done, and to cancel during the second.
+    await syncHost.emu.fault({ type: 'slow', delayMs: 4000, count: 2, api: 'batch' });
+    await page.getByTestId('sync-now').click();
+    const progress = page.getByTestId('sync-progress');
+    const bar = progress.getByRole('progressbar');
+    await expect(bar).toHaveAttribute('aria-valuetext', /^Envoi vers Google… 100 \/ 120$/, { timeout: 20_000 });
+    const cancel = progress.getByTestId('sync-cancel');
+    await expect(cancel).toHaveAccessibleName('Annuler la synchronisation en cours');
+    await shot(page, 'cancel-11-running');
+    await cancel.click();
+    const report = page.getByTestId('sync-report');
+    await expect(report).toHaveAttribute('data-status', 'cancelled', { timeout: 20_000 });
+    await expect(report.getByTestId('sync-status')).toHaveText('Annulée');
+    await expect(report.getByTestId('sync-report-cancelled')).toContainText('ce qui a déjà été fait est conservé');
+    await expect(progress).toBeHidden();
+    await expect(page.getByTestId('sync-run').first()).toHaveAttribute('data-status', 'cancelled');
+    await expect(page.getByTestId('sync-run').first()).toContainText('Annulée');
+    await shot(page, 'cancel-12-report');
+
+    await page.getByTestId('sync-now').click();
+    await expect(report).toHaveAttribute('data-status', 'ok', { timeout: 30_000 });
+    const events = (await allEvents(cal, calendarId)).filter((e) => e.status !== 'cancelled');
+    // Each action once in Google, nothing else.
+    expect(events.map(crmIdOf).sort((a, b) => a! - b!)).toEqual(ids);
+    await page.getByTestId('nav-agenda').click();
+    await expect(page.locator('[data-testid=action-block][data-sync=pending]')).toHaveCount(0);
   });
 });

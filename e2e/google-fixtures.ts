@@ -51,7 +51,7 @@ export interface GoogleHostFixture {
 }
 
 /** Starts a demo CRM file, the emulator, a Core with secrets and the browser host. */
-async function startGoogleHost(options: { startupSync: boolean }): Promise<{ fixture: GoogleHostFixture; close(): Promise<void> }> {
+export async function startGoogleHost(options: { startupSync: boolean }): Promise<{ fixture: GoogleHostFixture; close(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-e2e-google-'));
   const dbFile = path.join(dir, 'crm.sqlite');
   const db = openDatabase(dbFile);

@@ -97,10 +97,11 @@ test.describe('renderer shell', () => {
     await expect(detail).toBeVisible();
     await expect(detail).toContainText('Type');
     await expect(detail).toContainText('Période');
-    // The reminder comes from `actions.get` (the week only lists what blocks show).
+    // The panel edits the action (e2e/agenda-sync.spec.ts); its reminder and description come from
+    // `actions.get` (the week only lists what blocks show).
     await expect(detail).not.toContainText('Chargement');
-    await expect(detail).toContainText(/Aucun rappel|\d+ min avant/);
-    await expect(detail.getByRole('button', { name: /modifier|edit/i })).toHaveCount(0);
+    await expect(detail.getByTestId('edit-reminderMinutes')).toHaveValue(/^\d+$/);
+    await expect(detail.getByTestId('edit-title')).toHaveValue((await detail.getAttribute('aria-label')) ?? '');
     await shot(page, '03-agenda-detail');
     await page.keyboard.press('Escape');
     await expect(detail).toBeHidden();
@@ -170,14 +171,18 @@ test.describe('renderer shell', () => {
     await expect(total).toHaveText('0–0 sur 0');
   });
 
-  test('synchronisation shows the contact sync list', async ({ page, host }) => {
+  test('synchronisation shows the contact sync list, kept in Préférences', async ({ page, host }) => {
     await login(page, host, host.users.reps[0] as string);
     await page.getByTestId('nav-sync').click();
-    const list = await call<{ count: number; lastSyncAt: string | null }>(page, 'contactSyncList.get');
+    const list = await call<{ count: number; lastSyncAt: string | null }>(page, 'contactSyncList.items', { limit: 1 });
+    expect(list.count).toBeGreaterThan(0);
     await expect(page.getByTestId('sync-count')).toContainText(String(list.count));
     if (list.lastSyncAt === null) await expect(page.getByTestId('sync-last')).toHaveText('Jamais');
-    if (list.count > 0) await expect(page.getByTestId('sync-table').locator('tbody tr')).toHaveCount(list.count);
     await shot(page, '08-sync');
+    await page.getByTestId('sync-manage-contacts').click();
+    await expect(page.getByTestId('cs-count')).toHaveText(String(list.count));
+    await expect(page.getByTestId('cs-list-box')).toHaveAttribute('data-total', String(list.count));
+    await expect(page.getByTestId('cs-list-box').locator('[role=option]').first()).toBeVisible();
   });
 
   test('preferences: a bad e-mail is flagged next to its field; a saved change survives a reload', async ({ page, host }) => {

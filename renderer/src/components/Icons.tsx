@@ -29,3 +29,16 @@ export function SyncIcon({ size = 16, spinning = false }: { size?: number; spinn
     </svg>
   );
 }
+
+/** The agenda sync badge's glyphs (shared/contract ActionSyncState), drawn at 10 px in a disc. */
+export function SyncStateIcon({ state, size = 10 }: { state: 'synced' | 'pending' | 'deletion' | 'error'; size?: number }) {
+  const common = { stroke: 'currentColor', strokeWidth: 2, fill: 'none', strokeLinecap: 'round' as const, strokeLinejoin: 'round' as const };
+  return (
+    <svg className="icon-sync-state" viewBox="0 0 12 12" width={size} height={size} aria-hidden="true">
+      {state === 'synced' ? <path d="M2.5 6.2l2.3 2.3 4.7-5" {...common} /> : null}
+      {state === 'pending' ? <path d="M6 9.5V3M3.2 5.6L6 2.8l2.8 2.8" {...common} /> : null}
+      {state === 'deletion' ? <path d="M3 3.5h6M4.2 3.5l.4 6h2.8l.4-6M5 3.5V2.5h2v1" {...common} strokeWidth={1.5} /> : null}
+      {state === 'error' ? <path d="M6 2.5v4.2M6 9.3v.2" {...common} strokeWidth={2.2} /> : null}
+    </svg>
+  );
+}

@@ -6,22 +6,27 @@ interface Props {
   onClose(): void;
   children: ReactNode;
   testId?: string;
+  /** False while the panel holds unsaved input: Escape then leaves it open (nothing typed is lost). */
+  closeOnEscape?: boolean;
+  /** Focus goes to the close button when this changes (default: the title; an edited title must not move focus). */
+  focusKey?: string | number;
 }
 
-/** A read-only panel on the right; Escape or the close button dismisses it. */
-export function SidePanel({ title, onClose, children, testId }: Props) {
+/** A panel on the right; Escape or the close button dismisses it. */
+export function SidePanel({ title, onClose, children, testId, closeOnEscape = true, focusKey }: Props) {
   const { t } = useTranslation();
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
+      if (e.key === 'Escape' && closeOnEscape) onClose();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  }, [onClose, closeOnEscape]);
+  const focusOn = focusKey ?? title;
   useEffect(() => {
     closeRef.current?.focus({ preventScroll: true });
-  }, [title]);
+  }, [focusOn]);
   return (
     <aside className="side-panel" aria-label={title} data-testid={testId}>
       <header className="side-panel-head">

@@ -9,13 +9,14 @@ const FAILURE_SHOWN_MS = 15_000;
 
 /**
  * The top bar's sync indicator: a slim progress bar while an agenda sync runs (the user's own,
- * a colleague's started from the agenda, or an automatic push), and a short notice when a run
+ * a colleague's started from the agenda, or an automatic push) with Cancel beside it, and a short notice when a run
  * started in the background failed. Never blocks anything.
  */
 export function SyncProgress() {
   const { t } = useTranslation();
   const running = useAgendaSync((s) => s.running);
   const failure = useAgendaSync((s) => s.failure);
+  const cancelling = useAgendaSync((s) => s.cancelling);
   const go = useNav((s) => s.go);
 
   useEffect(() => {
@@ -55,29 +56,42 @@ export function SyncProgress() {
   const valueText = [phaseText, countText, runs.length > 1 ? t('agendaSync.agendas', { count: runs.length }) : ''].filter(Boolean).join(' ');
 
   return (
-    <div className="sync-indicator" data-testid="sync-progress" data-phase={phase}>
-      <span className="sync-indicator-text" aria-hidden="true">
-        {phaseText}
-        {runs.length > 1 ? <span className="muted"> · {t('agendaSync.agendas', { count: runs.length })}</span> : null}
-      </span>
-      <div className="sync-indicator-line">
-        <div
-          className={`sync-bar${pct === null ? ' indeterminate' : ''}`}
-          role="progressbar"
-          aria-label={t('agendaSync.progressLabel')}
-          aria-valuemin={0}
-          aria-valuemax={started ? total : undefined}
-          aria-valuenow={started ? Math.min(done, total) : undefined}
-          aria-valuetext={valueText}
-        >
-          <div className="sync-bar-fill" style={pct === null ? undefined : { width: `${pct}%` }} />
+    <div className="sync-running" data-testid="sync-progress" data-phase={phase}>
+      <div className="sync-indicator">
+        <span className="sync-indicator-text" aria-hidden="true">
+          {phaseText}
+          {runs.length > 1 ? <span className="muted"> · {t('agendaSync.agendas', { count: runs.length })}</span> : null}
+        </span>
+        <div className="sync-indicator-line">
+          <div
+            className={`sync-bar${pct === null ? ' indeterminate' : ''}`}
+            role="progressbar"
+            aria-label={t('agendaSync.progressLabel')}
+            aria-valuemin={0}
+            aria-valuemax={started ? total : undefined}
+            aria-valuenow={started ? Math.min(done, total) : undefined}
+            aria-valuetext={valueText}
+          >
+            <div className="sync-bar-fill" style={pct === null ? undefined : { width: `${pct}%` }} />
+          </div>
+          {countText ? (
+            <span className="sync-count" aria-hidden="true">
+              {countText}
+            </span>
+          ) : null}
         </div>
-        {countText ? (
-          <span className="sync-count" aria-hidden="true">
-            {countText}
-          </span>
-        ) : null}
       </div>
+      <button
+        type="button"
+        className="link-button sync-cancel"
+        onClick={() => void useAgendaSync.getState().cancel()}
+        disabled={cancelling}
+        aria-label={cancelling ? t('agendaSync.cancelling') : t('agendaSync.cancelLabel')}
+        title={t('agendaSync.cancelLabel')}
+        data-testid="sync-cancel"
+      >
+        {cancelling ? t('agendaSync.cancelling') : t('agendaSync.cancel')}
+      </button>
     </div>
   );
 }

@@ -14,10 +14,17 @@ export function luminance(hex: string): number {
 const DARK = '#1b2430';
 const LIGHT = '#ffffff';
 
+/** WCAG AA for normal text (block titles are 12 px). */
+const AA = 4.5;
+
 export function textColorOn(background: string): string {
   const l = luminance(background);
   const dark = luminance(DARK);
   const contrastDark = (l + 0.05) / (dark + 0.05);
-  const contrastLight = (1.05) / (l + 0.05);
-  return contrastDark >= contrastLight ? DARK : LIGHT;
+  const contrastLight = 1.05 / (l + 0.05);
+  if (Math.max(contrastDark, contrastLight) >= AA) return contrastDark >= contrastLight ? DARK : LIGHT;
+  // Mid-tone colours (e.g. #1e88e5, #00897b) reach AA with neither: pure black gets further
+  // than the near-black (found by the axe check in e2e/a11y.spec.ts).
+  const contrastBlack = (l + 0.05) / 0.05;
+  return contrastBlack >= contrastLight ? '#000000' : LIGHT;
 }

@@ -43,3 +43,15 @@ export function fmtDate(isoDate: string, pattern: string): string {
 export function formatNumber(n: number): string {
   return new Intl.NumberFormat(currentLanguage() === 'fr' ? 'fr-FR' : 'en-US').format(n);
 }
+
+/**
+ * The instant of a wall-clock date and time (`yyyy-MM-dd`, `HH:mm`) in `zone` (DST-aware), as an
+ * ISO string in UTC; null when either part is not a complete value (an input left half-filled).
+ */
+export function zonedInstant(date: string, time: string, zone: string): string | null {
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const t = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!d || !t) return null;
+  const at = new TZDate(Number(d[1]), Number(d[2]) - 1, Number(d[3]), Number(t[1]), Number(t[2]), zone);
+  return Number.isNaN(+at) ? null : new Date(+at).toISOString();
+}

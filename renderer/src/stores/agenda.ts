@@ -1,9 +1,9 @@
 import { create } from 'zustand';
 import type { TZDate } from '@date-fns/tz';
 import { addDays } from 'date-fns';
-import type { Action, ActionType, ActionView, UserSummary } from '../../../shared/contract';
+import type { Action, ActionPatch, ActionType, ActionView, UserSummary } from '../../../shared/contract';
 import { bridge } from '../api/bridge';
-import { weekStartOf } from '../lib/dates';
+import { weekStartOf, zonedInstant } from '../lib/dates';
 
 const SELECTION_KEY = 'crm.agenda.users';
 
@@ -27,6 +27,12 @@ interface AgendaState {
   goToday(): void;
   toggleUser(id: number): void;
   select(actionId: number | null): void;
+  /**
+   * Saves an edit from the detail panel (`actions.update`); throws the core's error (the panel
+   * shows it next to its field and keeps what was typed). An action moved to another week is
+   * followed there, so it stays selected and in view.
+   */
+  saveAction(id: number, patch: ActionPatch): Promise<Action>;
   reset(): void;
 }
 
@@ -140,6 +146,17 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
         if (seq === detailSeq) set({ detail: null, detailError });
       },
     );
+  },
+
+  async saveAction(id, patch) {
+    const saved = await bridge['actions.update']({ id, patch });
+    const { weekStart, timeZone, selectedActionId } = get();
+    if (selectedActionId === id) set({ detail: saved, detailError: null });
+    const start = Date.parse(saved.period.allDay ? (zonedInstant(saved.period.startDate, '12:00', timeZone) ?? '') : saved.period.start);
+    const shown = Number.isNaN(start) || (start >= +weekStart && start < +addDays(weekStart, 7));
+    if (!shown) set({ weekStart: weekStartOf(start, timeZone) });
+    await get().reload();
+    return saved;
   },
 
   reset() {

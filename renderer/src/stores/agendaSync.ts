@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { EventPayload, Output, PendingDeletion, SyncReport } from '../../../shared/contract';
+import { CrmError } from '../../../shared/errors';
 import { bridge } from '../api/bridge';
 
 export type RunSummary = Output<'agendaSync.log'>[number];
@@ -22,6 +23,8 @@ interface AgendaSyncState {
   selfId: number | null;
   /** Runs in progress, by the user whose agenda is synced. */
   running: Record<number, Progress>;
+  /** Cancel was clicked and the runs have not ended yet. */
+  cancelling: boolean;
   /** The last manual run or preview started from the Synchronisation screen. */
   report: SyncReport | null;
   reportError: unknown;
@@ -41,6 +44,8 @@ interface AgendaSyncState {
   begin(selfId: number): void;
   /** Runs the agenda sync for one user (self by default). Resolves with the report, or null on failure. */
   run(trigger: UiTrigger, opts?: { dryRun?: boolean; userId?: number; keepReport?: boolean }): Promise<SyncReport | null>;
+  /** Stops every run shown in the progress bar (agendaSync.cancel); each then reports "cancelled". */
+  cancel(): Promise<void>;
   onProgress(p: EventPayload<'onSyncProgress'>): void;
   onFinished(p: EventPayload<'onSyncFinished'>): void;
   loadLog(): Promise<void>;
@@ -57,6 +62,7 @@ interface AgendaSyncState {
 const initial = {
   selfId: null,
   running: {},
+  cancelling: false,
   report: null,
   reportError: null,
   failure: null,
@@ -101,7 +107,7 @@ export const useAgendaSync = create<AgendaSyncState>()((set, get) => ({
       const input = opts.userId !== undefined && opts.userId !== get().selfId ? { trigger, dryRun, userId: opts.userId } : { trigger, dryRun };
       const report = await bridge['agendaSync.run'](input);
       if (mine !== epoch) return null;
-      set((s) => ({ running: without(s.running, userId), ...(showsReport ? { report } : {}) }));
+      set((s) => ({ ...ended(s, userId), ...(showsReport ? { report } : {}) }));
       if (!dryRun) {
         void get().loadLog();
         if (userId === get().selfId && report.pendingDeletions > 0) void get().loadPending();
@@ -110,11 +116,30 @@ export const useAgendaSync = create<AgendaSyncState>()((set, get) => ({
     } catch (error) {
       if (mine !== epoch) return null;
       set((s) => ({
-        running: without(s.running, userId),
+        ...ended(s, userId),
         ...(showsReport ? { reportError: error, report: null } : { failure: { at: Date.now(), error } }),
       }));
       return null;
     }
+  },
+
+  async cancel() {
+    const mine = epoch;
+    const { running, selfId, cancelling } = get();
+    const userIds = Object.keys(running).map(Number);
+    if (cancelling || userIds.length === 0) return;
+    set({ cancelling: true });
+    await Promise.all(
+      userIds.map(async (userId) => {
+        try {
+          await bridge['agendaSync.cancel'](userId === selfId ? {} : { userId });
+        } catch (error) {
+          // NOT_FOUND: that run ended meanwhile — what Cancel wanted. Anything else is shown.
+          if (mine === epoch && !(error instanceof CrmError && error.code === 'NOT_FOUND')) set({ failure: { at: Date.now(), error } });
+        }
+      }),
+    );
+    if (mine === epoch && Object.keys(get().running).length === 0) set({ cancelling: false });
   },
 
   onProgress(p) {
@@ -126,7 +151,7 @@ export const useAgendaSync = create<AgendaSyncState>()((set, get) => ({
   },
 
   onFinished(p) {
-    set((s) => ({ running: without(s.running, p.userId) }));
+    set((s) => ended(s, p.userId));
     if (get().runs !== null) void get().loadLog();
     if (p.userId === get().selfId && (p.pendingDeletions > 0 || get().deletionsOpen)) void get().loadPending();
   },
@@ -205,6 +230,12 @@ export const useAgendaSync = create<AgendaSyncState>()((set, get) => ({
     set(initial);
   },
 }));
+
+/** A run ended: out of the bar; "cancelling" ends with the last run. */
+function ended(s: AgendaSyncState, userId: number): Pick<AgendaSyncState, 'running' | 'cancelling'> {
+  const running = without(s.running, userId);
+  return { running, cancelling: Object.keys(running).length > 0 && s.cancelling };
+}
 
 function without(running: Record<number, Progress>, userId: number): Record<number, Progress> {
   if (!(userId in running)) return running;

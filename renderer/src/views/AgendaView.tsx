@@ -1,9 +1,9 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TZDate } from '@date-fns/tz';
-import type { Action, ActionType, ActionView, SessionUser, UserSummary } from '../../../shared/contract';
+import type { Action, ActionSyncState, ActionType, ActionView, SessionUser, UserSummary } from '../../../shared/contract';
 import { ErrorLine } from '../components/ErrorLine';
-import { ChevronIcon, LockIcon, SyncIcon } from '../components/Icons';
+import { ChevronIcon, LockIcon, SyncIcon, SyncStateIcon } from '../components/Icons';
 import { Fields, SidePanel } from '../components/SidePanel';
 import { textColorOn } from '../lib/color';
 import { dayKey, fmt, validTimeZone, weekDays } from '../lib/dates';
@@ -12,6 +12,7 @@ import { cellKey, layoutWeek, type TimedSegment } from '../lib/weekLayout';
 import { useAgenda } from '../stores/agenda';
 import { useAgendaSync } from '../stores/agendaSync';
 import { initials, shortName } from '../lib/names';
+import { ActionEditor } from './agenda/ActionEditor';
 
 const FIRST_HOUR = 7;
 const LAST_HOUR = 20;
@@ -129,6 +130,7 @@ export function AgendaView({ user }: { user: SessionUser }) {
           full={s.detail?.id === selected.id ? s.detail : null}
           detailError={s.detailError}
           type={selected.kind === 'full' ? typesById.get(selected.typeId) : undefined}
+          types={s.actionTypes}
           owner={usersById.get(selected.ownerId)}
           timeZone={timeZone}
         />
@@ -360,22 +362,26 @@ function ActionBlock({ seg, type, hourHeight, timeZone, selected, onSelect }: Bl
   const bg = type?.color ?? '#9aa5b1';
   const fg = textColorOn(bg);
   const oneLine = lines < 2;
+  const syncLabel = a.sync ? t(`syncBadge.${a.sync}`) : null;
   const showLocation = lines >= 4 && a.location !== '';
   // Title lines that fit under the time (and above the location): never a half-cut line.
   const titleLines = Math.max(1, lines - 1 - (showLocation ? 1 : 0));
   return (
     <button
       type="button"
-      className={`action-block${selected ? ' selected' : ''}${oneLine ? ' one-line' : ''}`}
+      className={`action-block${selected ? ' selected' : ''}${oneLine ? ' one-line' : ''}${a.sync ? ' has-sync' : ''}`}
       style={{ ...base, backgroundColor: bg, color: fg }}
       onClick={() => onSelect(a.id)}
-      title={[timeText, a.title, a.location].filter(Boolean).join(' · ')}
+      title={[timeText, a.title, a.location, syncLabel].filter(Boolean).join(' · ')}
       data-testid="action-block"
       data-action-id={a.id}
       data-owner-id={a.ownerId}
       data-type-id={a.typeId}
       data-kind="full"
+      data-series={a.seriesId !== null ? 'true' : undefined}
+      data-sync={a.sync ?? undefined}
     >
+      {a.sync ? <SyncBadge state={a.sync} /> : null}
       <span className="block-line">
         {a.private ? (
           <span className="block-lock" aria-label={t('agenda.private')}>
@@ -411,16 +417,33 @@ function AllDayChip({ action, type, selected, onSelect }: { action: ActionView; 
       className={`allday-chip${selected ? ' selected' : ''}`}
       style={{ backgroundColor: bg, color: textColorOn(bg) }}
       onClick={() => onSelect(action.id)}
-      title={action.title}
+      title={[action.title, action.sync ? t(`syncBadge.${action.sync}`) : null].filter(Boolean).join(' · ')}
       data-testid="action-block"
       data-action-id={action.id}
       data-owner-id={action.ownerId}
       data-type-id={action.typeId}
       data-kind="full"
+      data-series={action.seriesId !== null ? 'true' : undefined}
+      data-sync={action.sync ?? undefined}
     >
       {action.private ? <LockIcon size={11} /> : null}
       <span className="chip-title">{action.title}</span>
+      {action.sync ? <SyncBadge state={action.sync} /> : null}
     </button>
+  );
+}
+
+/**
+ * Where the action stands with Google, on its block: a small icon whose label screen readers read
+ * as part of the block's name and whose tooltip says it in words (syncBadge.* texts).
+ */
+function SyncBadge({ state }: { state: ActionSyncState }) {
+  const { t } = useTranslation();
+  const label = t(`syncBadge.${state}`);
+  return (
+    <span className={`sync-badge sync-${state}`} role="img" aria-label={label} title={label} data-testid="sync-badge" data-state={state}>
+      <SyncStateIcon state={state} />
+    </span>
   );
 }
 
@@ -430,13 +453,16 @@ interface DetailProps {
   full: Action | null;
   detailError: unknown;
   type: ActionType | undefined;
+  types: ActionType[];
   owner: UserSummary | undefined;
   timeZone: string;
 }
 
-function ActionDetail({ action, full, detailError, type, owner, timeZone }: DetailProps) {
+function ActionDetail({ action, full, detailError, type, types, owner, timeZone }: DetailProps) {
   const { t } = useTranslation();
   const close = useCallback(() => useAgenda.getState().select(null), []);
+  const [dirty, setDirty] = useState(false);
+  useEffect(() => setDirty(false), [action.id]);
   const period = periodText(t, action.period, timeZone);
   if (action.kind === 'busy') {
     return (
@@ -447,55 +473,30 @@ function ActionDetail({ action, full, detailError, type, owner, timeZone }: Deta
     );
   }
   return (
-    <SidePanel title={action.title} onClose={close} testId="action-detail">
-      <Fields
-        rows={[
-          [
-            t('agenda.detail.type'),
-            type ? (
-              <span className="type-tag">
-                <span className="swatch" style={{ backgroundColor: type.color }} />
-                {type.label}
-              </span>
-            ) : (
-              ''
-            ),
-          ],
-          [t('agenda.detail.owner'), owner?.displayName ?? ''],
-          [t('agenda.detail.period'), period],
-          [t('agenda.detail.location'), action.location],
-          [
-            t('agenda.detail.reminder'),
-            full ? (
-              full.reminder.enabled ? (
-                t('agenda.detail.reminderOn', { count: full.reminder.minutesBefore })
-              ) : (
-                t('agenda.detail.reminderOff')
-              )
-            ) : (
-              <span className="muted">{detailError ? '' : t('common.loading')}</span>
-            ),
-          ],
-          [
-            t('agenda.detail.private'),
-            action.private ? (
-              <span className="type-tag">
-                <LockIcon /> {t('common.yes')}
-              </span>
-            ) : (
-              t('common.no')
-            ),
-          ],
-          ...(action.seriesId ? ([[t('agenda.series'), t('common.yes')]] as Array<[string, string]>) : []),
-        ]}
-      />
+    <SidePanel title={action.title} onClose={close} testId="action-detail" closeOnEscape={!dirty} focusKey={action.id}>
+      <div className="detail-meta">
+        {type ? (
+          <span className="type-tag">
+            <span className="swatch" style={{ backgroundColor: type.color }} />
+            {type.label}
+          </span>
+        ) : null}
+        <span className="muted">
+          {t('actionEdit.owner')} {owner?.displayName ?? ''}
+        </span>
+        {action.sync ? (
+          <span className={`sync-line sync-${action.sync}`} data-testid="detail-sync" data-state={action.sync}>
+            <SyncStateIcon state={action.sync} />
+            {t(`syncBadge.${action.sync}`)}
+          </span>
+        ) : null}
+      </div>
       <ErrorLine error={detailError} />
-      {full?.description ? (
-        <section className="detail-block" data-testid="action-description">
-          <h3>{t('agenda.detail.description')}</h3>
-          <p className="pre">{full.description}</p>
-        </section>
-      ) : null}
+      {full && full.id === action.id ? (
+        <ActionEditor key={action.id} action={full} types={types} timeZone={timeZone} onDirty={setDirty} />
+      ) : detailError ? null : (
+        <p className="muted">{t('actionEdit.loadingDetail')}</p>
+      )}
     </SidePanel>
   );
 }

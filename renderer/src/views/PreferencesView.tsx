@@ -1,6 +1,6 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ActionType, AppSettings, SessionUser, SyncPrefs } from '../../../shared/contract';
+import type { ActionType, AppSettings, ConflictRule, SessionUser, SyncPrefs } from '../../../shared/contract';
 import { bridge } from '../api/bridge';
 import { ErrorLine } from '../components/ErrorLine';
 import { useGoogle } from '../stores/google';
@@ -8,6 +8,7 @@ import { usePreferences, type SyncPrefsPatch } from '../stores/preferences';
 import { AdminGoogleForm } from './preferences/AdminGoogleForm';
 import { FormFooter, TextField, Toggle, usePatchForm } from './preferences/fields';
 import { GoogleCard } from './preferences/GoogleCard';
+import { ContactSyncListCard } from './sync/ContactSyncListCard';
 
 export function PreferencesView({ user }: { user: SessionUser }) {
   const { t } = useTranslation();
@@ -31,6 +32,7 @@ export function PreferencesView({ user }: { user: SessionUser }) {
       {loading && !prefs ? <p className="muted">{t('common.loading')}</p> : null}
       {prefs ? <GoogleCard loginEmail={prefs.googleEmail} calendarName={prefs.calendarName} /> : null}
       {prefs ? <SyncPrefsForm key={prefs.userId} prefs={prefs} /> : null}
+      {prefs ? <ContactSyncListCard /> : null}
       {user.isAdmin ? <ErrorLine error={clientError} onRetry={() => void useGoogle.getState().load(true)} /> : null}
       {user.isAdmin && client ? <AdminGoogleForm client={client} /> : null}
       {user.isAdmin && settings ? <SettingsForm settings={settings} types={types} /> : null}
@@ -46,7 +48,10 @@ interface PrefsDraft {
   automaticSync: boolean;
   startupSync: boolean;
   colorTransfer: boolean;
+  conflictRule: ConflictRule;
 }
+
+const CONFLICT_RULES: readonly ConflictRule[] = ['newest', 'crm', 'google'];
 
 const toDraft = (p: SyncPrefs): PrefsDraft => ({
   googleEmail: p.googleEmail,
@@ -56,12 +61,14 @@ const toDraft = (p: SyncPrefs): PrefsDraft => ({
   automaticSync: p.automaticSync,
   startupSync: p.startupSync,
   colorTransfer: p.colorTransfer,
+  conflictRule: p.conflictRule,
 });
 
 function SyncPrefsForm({ prefs }: { prefs: SyncPrefs }) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState<PrefsDraft>(() => toDraft(prefs));
   const { status, fieldErrors, save, edited } = usePatchForm();
+  const ruleHintId = useId();
 
   const set = <K extends keyof PrefsDraft>(key: K, value: PrefsDraft[K]) => {
     setDraft((d) => ({ ...d, [key]: value }));
@@ -81,6 +88,7 @@ function SyncPrefsForm({ prefs }: { prefs: SyncPrefs }) {
       else if (n !== prefs[key]) patch[key] = n;
     }
     for (const key of ['automaticSync', 'startupSync', 'colorTransfer'] as const) if (draft[key] !== prefs[key]) patch[key] = draft[key];
+    if (draft.conflictRule !== prefs.conflictRule) patch.conflictRule = draft.conflictRule;
     await save({ patch, local, send: (p) => usePreferences.getState().savePrefs(p), onSaved: (saved) => setDraft(toDraft(saved)), savedText: t('prefs.saved') });
   };
 
@@ -115,6 +123,22 @@ function SyncPrefsForm({ prefs }: { prefs: SyncPrefs }) {
         <Toggle label={t('prefs.startupSync')} hint={t('prefs.startupSyncHint')} checked={draft.startupSync} onChange={(v) => set('startupSync', v)} testId="prefs-startupSync" />
         <Toggle label={t('prefs.colorTransfer')} hint={t('prefs.colorTransferHint')} checked={draft.colorTransfer} onChange={(v) => set('colorTransfer', v)} testId="prefs-colorTransfer" />
       </div>
+      {/* How a field changed on both sides since the last sync is decided (merge.ts, the engine). */}
+      <fieldset className="choice-group conflict-rule" aria-describedby={ruleHintId} data-testid="prefs-conflictRule">
+        <legend className="field-label">{t('prefs.conflictRule')}</legend>
+        <p className="field-hint" id={ruleHintId}>
+          {t('prefs.conflictRuleHint')}
+        </p>
+        {CONFLICT_RULES.map((rule) => (
+          <label key={rule} className={`choice${draft.conflictRule === rule ? ' selected' : ''}`}>
+            <input type="radio" name="conflictRule" value={rule} checked={draft.conflictRule === rule} onChange={() => set('conflictRule', rule)} data-testid={`prefs-conflictRule-${rule}`} />
+            <span className="toggle-text">
+              <span className="toggle-label">{t(`prefs.conflictRules.${rule}`)}</span>
+              <span className="field-hint">{t(`prefs.conflictRules.${rule}Hint`)}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
       <FormFooter status={status} testId="prefs" />
     </form>
   );

@@ -88,6 +88,11 @@ function ReportView({ report }: { report: SyncReport }) {
         </button>
       </header>
       {dry ? <p className="sync-report-note">{t('agendaSync.report.previewNote')}</p> : null}
+      {report.status === 'cancelled' ? (
+        <p className="notice info" data-testid="sync-report-cancelled">
+          {t('agendaSync.report.cancelledNote')}
+        </p>
+      ) : null}
       {nothing ? (
         <p className="sync-report-nothing" data-testid="sync-report-nothing">
           ✓ {t('agendaSync.report.nothing')}
