@@ -257,29 +257,47 @@ export function buildCli(io: Io): Command {
 
   program
     .command('sync')
-    .description("Sync a user's agenda with Google now, both ways (FTC019 §3.6); --dry-run lists what would change, writing nothing")
-    .requiredOption('--user <login>', 'whose agenda (their own Google connection is used)')
-    .option('--agenda', 'the agenda (the only scope so far; contacts come with their own sync)')
+    .description("Sync a user's agenda (both ways) and/or contact list (to Google) now (FTC019 §3.6); --dry-run lists what would change, writing nothing")
+    .requiredOption('--user <login>', 'whose agenda or contacts (their own Google connection is used)')
+    .option('--agenda', 'the agenda, both ways')
+    .option('--contacts', 'the contact sync list, to Google (comments both ways)')
     .option('--dry-run', 'compute what would change on each side without writing anything')
-    .option('--json', 'print the report as JSON')
-    .action(async (opts: { user: string; agenda?: boolean; dryRun?: boolean; json?: boolean }) => {
-      if (!opts.agenda) throw new CrmError('BAD_INPUT', 'Say what to sync: --agenda.');
+    .option('--json', 'print the report as JSON ({agenda, contacts} when both are synced)')
+    .action(async (opts: { user: string; agenda?: boolean; contacts?: boolean; dryRun?: boolean; json?: boolean }) => {
+      if (!opts.agenda && !opts.contacts) throw new CrmError('BAD_INPUT', 'Say what to sync: --agenda and/or --contacts.');
       const { db, core } = await googleCore();
       try {
         const conn = core.newConnection();
         core.impersonate(conn, opts.user);
-        const r = await core.invoke(conn, 'agendaSync.run', { trigger: 'manual', dryRun: opts.dryRun ?? false });
-        if (opts.json) io.out(JSON.stringify(r, null, 2) + '\n');
+        const dryRun = opts.dryRun ?? false;
+        const agenda = opts.agenda ? await core.invoke(conn, 'agendaSync.run', { trigger: 'manual', dryRun }) : null;
+        const contacts = opts.contacts ? await core.invoke(conn, 'contactsSync.run', { dryRun }) : null;
+        if (opts.json) io.out(JSON.stringify(agenda && contacts ? { agenda, contacts } : (agenda ?? contacts), null, 2) + '\n');
         else {
-          const side = (c: { created: number; updated: number; deleted: number }) => `${c.created} created, ${c.updated} updated, ${c.deleted} deleted`;
-          io.out(`${r.dryRun ? 'Would change' : 'Synced'} the agenda of ${opts.user} (${r.status}, ${r.requests} requests to Google):\n`);
-          io.out(`  CRM:    ${side(r.crm)}\n  Google: ${side(r.google)}\n`);
-          for (const s of r.skipped) io.out(`  skipped: ${s.count} (${s.reason})\n`);
-          for (const d of r.decisions) io.out(`  ${d.kind}: ${d.message}\n`);
-          for (const e of r.errors) io.out(`  error: ${e.message}\n`);
-          if (r.pendingDeletions > 0) io.out(`  ${r.pendingDeletions} deletion(s) made in Google wait for confirmation in the app.\n`);
+          if (agenda) {
+            const r = agenda;
+            const side = (c: { created: number; updated: number; deleted: number }) => `${c.created} created, ${c.updated} updated, ${c.deleted} deleted`;
+            io.out(`${r.dryRun ? 'Would change' : 'Synced'} the agenda of ${opts.user} (${r.status}, ${r.requests} requests to Google):\n`);
+            io.out(`  CRM:    ${side(r.crm)}\n  Google: ${side(r.google)}\n`);
+            for (const s of r.skipped) io.out(`  skipped: ${s.count} (${s.reason})\n`);
+            for (const d of r.decisions) io.out(`  ${d.kind}: ${d.message}\n`);
+            for (const e of r.errors) io.out(`  error: ${e.message}\n`);
+            if (r.pendingDeletions > 0) io.out(`  ${r.pendingDeletions} deletion(s) made in Google wait for confirmation in the app.\n`);
+          }
+          if (contacts) {
+            const r = contacts;
+            io.out(`${r.dryRun ? 'Would change' : 'Synced'} the ${r.listed} contacts on the list of ${opts.user} (${r.status}, ${r.requests} requests to Google):\n`);
+            io.out(`  CRM:    ${r.crm.updated} comment(s) updated\n  Google: ${r.google.created} created, ${r.google.updated} updated, ${r.google.photos} photo(s)\n`);
+            for (const s of r.skipped) io.out(`  skipped: ${s.count} (${s.reason})\n`);
+            for (const d of r.decisions) io.out(`  ${d.kind}: ${d.message}\n`);
+            for (const e of r.errors) io.out(`  error: ${e.message}\n`);
+          }
         }
-        if (r.status === 'failed') throw new CrmError('CONFLICT', `The agenda sync of ${opts.user} failed: ${r.errors.map((e) => e.message).join(' ')}`);
+        const failed = [
+          agenda?.status === 'failed' ? `The agenda sync of ${opts.user} failed: ${agenda.errors.map((e) => e.message).join(' ')}` : null,
+          contacts?.status === 'failed' ? `The contacts sync of ${opts.user} failed: ${contacts.errors.map((e) => e.message).join(' ')}` : null,
+        ].filter((m): m is string => m !== null);
+        if (failed.length > 0) throw new CrmError('CONFLICT', failed.join(' '));
       } finally {
         db.close();
       }

@@ -14,6 +14,7 @@ import type { AsyncContext, CoreServices, Handlers, PublicContext } from './cont
 import type { Db } from './db/database';
 import { googleHandlers } from './google/handlers';
 import { agendaSyncAsyncHandlers, agendaSyncHandlers } from './sync/agenda/handlers';
+import { contactsSyncAsyncHandlers, contactsSyncHandlers } from './sync/contacts/handlers';
 import { createLogger, type Logger } from './log';
 import { noSecretStorage } from './secrets';
 import { startAutomaticSync, type AutomaticSync } from './sync/agenda/scheduler';
@@ -24,7 +25,7 @@ import { usersHandlers } from './users/handlers';
 import { findUserByLogin, getUser, toSessionUser } from './users/store';
 
 /** Channels that talk to the network. Every other channel runs synchronously in one transaction. */
-const asyncHandlers = { ...googleHandlers, ...agendaSyncAsyncHandlers };
+const asyncHandlers = { ...googleHandlers, ...agendaSyncAsyncHandlers, ...contactsSyncAsyncHandlers };
 type AsyncChannelName = keyof typeof asyncHandlers;
 export type SyncChannelName = Exclude<ChannelName, AsyncChannelName>;
 
@@ -36,6 +37,7 @@ const handlers: Handlers<SyncChannelName> = {
   ...syncHandlers,
   ...settingsHandlers,
   ...agendaSyncHandlers,
+  ...contactsSyncHandlers,
 };
 
 function isAsyncChannel(name: ChannelName): name is AsyncChannelName {

@@ -99,6 +99,22 @@ export const ContactPatch = z
   .refine((p) => Object.keys(p).length > 0, 'must change at least one field');
 export type ContactPatch = z.infer<typeof ContactPatch>;
 
+/** Largest photo the CRM keeps (the sync re-encodes it to what Google takes, far smaller). */
+export const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
+
+export const ContactPhoto = z
+  .object({
+    mimeType: z.enum(['image/jpeg', 'image/png'], { error: 'must be image/jpeg or image/png' }),
+    /** The image bytes, base64. */
+    data: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(Math.ceil(MAX_PHOTO_BYTES / 3) * 4, 'is larger than 5 MB')
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+  })
+  .strict();
+export type ContactPhoto = z.infer<typeof ContactPhoto>;
+
 export const contactsChannels = {
   'contacts.search': channel(
     'user',
@@ -115,6 +131,9 @@ export const contactsChannels = {
   'contacts.create': channel('user', ContactDraft, Contact),
   'contacts.update': channel('user', z.object({ id: Id, patch: ContactPatch }).strict(), Contact),
   'contacts.delete': channel('user', z.object({ id: Id }).strict(), z.object({ id: Id })),
+  /** Sets (or, with null, removes) a contact's photo: JPEG or PNG, up to 5 MB. */
+  'contacts.setPhoto': channel('user', z.object({ id: Id, photo: ContactPhoto.nullable() }).strict(), Contact),
+  'contacts.photo': channel('user', z.object({ id: Id }).strict(), ContactPhoto.nullable()),
   'companies.search': channel(
     'user',
     z.object({ query: z.string().max(100).default(''), limit: z.number().int().min(1).max(200).default(50) }).strict(),

@@ -9,6 +9,7 @@ import type { ChannelDef } from './common';
 import { actionsChannels } from './actions';
 import { agendaSyncChannels, agendaSyncEvents } from './agendaSync';
 import { contactsChannels } from './contacts';
+import { contactsSyncChannels, contactsSyncEvents } from './contactsSync';
 import { googleChannels, googleEvents } from './google';
 import { sessionChannels } from './session';
 import { settingsChannels } from './settings';
@@ -25,6 +26,7 @@ export const channels = {
   ...settingsChannels,
   ...googleChannels,
   ...agendaSyncChannels,
+  ...contactsSyncChannels,
 } as const satisfies Record<string, ChannelDef>;
 
 export type Channels = typeof channels;
@@ -49,6 +51,7 @@ export const events = {
   onContactsChanged: z.object({ ids: z.array(Id) }),
   ...googleEvents,
   ...agendaSyncEvents,
+  ...contactsSyncEvents,
 } as const;
 
 export type Events = typeof events;
@@ -69,6 +72,7 @@ export * from './common';
 export * from './actions';
 export * from './agendaSync';
 export * from './contacts';
+export * from './contactsSync';
 export * from './google';
 export * from './session';
 export * from './settings';

@@ -1,5 +1,5 @@
 import { defineHandlers, nowIso } from '../context';
-import { assertCompanyVisible, deleteContact, getVisibleContact, insertContact, searchCompanies, searchContacts, updateContact } from './store';
+import { assertCompanyVisible, deleteContact, getContactPhoto, getVisibleContact, insertContact, searchCompanies, searchContacts, setContactPhoto, updateContact } from './store';
 
 export const contactsHandlers = defineHandlers({
   'contacts.search': (input, ctx) => searchContacts(ctx.db, ctx.user, input.query, input.limit, input.offset),
@@ -25,6 +25,13 @@ export const contactsHandlers = defineHandlers({
     ctx.emit('onContactsChanged', { ids: [input.id] });
     return { id: input.id };
   },
+
+  'contacts.setPhoto': (input, ctx) => {
+    if (setContactPhoto(ctx.db, ctx.user, input.id, input.photo, nowIso(ctx))) ctx.emit('onContactsChanged', { ids: [input.id] });
+    return getVisibleContact(ctx.db, ctx.user, input.id);
+  },
+
+  'contacts.photo': (input, ctx) => getContactPhoto(ctx.db, ctx.user, input.id),
 
   'companies.search': (input, ctx) => searchCompanies(ctx.db, ctx.user, input.query, input.limit),
 });

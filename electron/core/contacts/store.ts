@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CrmError } from '../../../shared/errors';
-import type { Company, Contact, ContactPatch, ContactSummary, SessionUser } from '../../../shared/contract';
+import { MAX_PHOTO_BYTES, type Company, type Contact, type ContactPatch, type ContactPhoto, type ContactSummary, type SessionUser } from '../../../shared/contract';
 import type { Db } from '../db/database';
 import { appendOutbox } from '../sync/outbox';
 import { visibleContactsSql } from '../users/access';
@@ -100,17 +101,6 @@ export function ftsQuery(text: string): string | null {
     .slice(0, 8);
   if (words.length === 0) return null;
   return words.map((w) => `"${w}"*`).join(' ');
-}
-
-/** The contacts on a user's contact sync list (FTC019 §3.4.1), by name. */
-export function listSyncListContacts(db: Db, userId: number): ContactSummary[] {
-  const rows = db
-    .prepare(
-      `SELECT ${SUMMARY_COLUMNS} FROM contact_sync_list l JOIN contacts c ON c.id = l.contact_id LEFT JOIN companies co ON co.id = c.company_id
-       WHERE l.user_id = ? ORDER BY c.last_name COLLATE NOCASE, c.first_name COLLATE NOCASE`,
-    )
-    .all(userId);
-  return z.array(SummaryRow).parse(rows).map(toSummary);
 }
 
 export function searchContacts(db: Db, viewer: SessionUser, query: string, limit: number, offset: number) {
@@ -230,6 +220,46 @@ export function deleteContact(db: Db, viewer: SessionUser, id: number, at: strin
     db.prepare('DELETE FROM contacts WHERE id = ?').run(id);
     appendOutbox(db, { entity: 'contact', entityId: id, ownerId: null, op: 'delete', changedFields: [], at });
   })();
+}
+
+/** Whether the bytes start like a JPEG (FF D8 FF) or a PNG (the 8-byte PNG signature). */
+export function imageKindOf(bytes: Buffer): 'image/jpeg' | 'image/png' | null {
+  if (bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  if (bytes.length > 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  return null;
+}
+
+/**
+ * Sets or removes a contact's photo (FTC019 §3.4.2: synced CRM → Google). The bytes must be what
+ * the declared type says; whether they decode in full is found by the contacts sync, which
+ * reports a bad image for that contact only. Appends to the outbox like every contact change.
+ */
+export function setContactPhoto(db: Db, viewer: SessionUser, id: number, photo: ContactPhoto | null, at: string): boolean {
+  return db.transaction(() => {
+    getVisibleContact(db, viewer, id);
+    let bytes: Buffer | null = null;
+    if (photo) {
+      bytes = Buffer.from(photo.data, 'base64');
+      if (bytes.length > MAX_PHOTO_BYTES) throw new CrmError('BAD_INPUT', 'photo.data: is larger than 5 MB', 'photo.data');
+      const kind = imageKindOf(bytes);
+      if (kind !== photo.mimeType) {
+        throw new CrmError('BAD_INPUT', `photo.data: is not ${photo.mimeType === 'image/jpeg' ? 'a JPEG' : 'a PNG'} image${kind ? ` (it is ${kind === 'image/jpeg' ? 'a JPEG' : 'a PNG'})` : ''}`, 'photo.data');
+      }
+    }
+    const hash = bytes ? createHash('sha256').update(bytes).digest('hex') : null;
+    const current = db.prepare('SELECT photo_sha256 AS h FROM contacts WHERE id = ?').get(id) as { h: string | null };
+    if (current.h === hash) return false;
+    db.prepare('UPDATE contacts SET photo = ?, photo_mime = ?, photo_sha256 = ?, updated_at = ?, version = version + 1 WHERE id = ?').run(bytes, photo?.mimeType ?? null, hash, at, id);
+    appendOutbox(db, { entity: 'contact', entityId: id, ownerId: null, op: 'update', changedFields: ['photo'], at });
+    return true;
+  })();
+}
+
+export function getContactPhoto(db: Db, viewer: SessionUser, id: number): ContactPhoto | null {
+  getVisibleContact(db, viewer, id);
+  const row = db.prepare('SELECT photo, photo_mime FROM contacts WHERE id = ?').get(id) as { photo: Buffer | null; photo_mime: 'image/jpeg' | 'image/png' | null };
+  if (!row.photo || !row.photo_mime) return null;
+  return { mimeType: row.photo_mime, data: row.photo.toString('base64') };
 }
 
 const CompanyRow = z.object({

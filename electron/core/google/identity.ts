@@ -17,6 +17,14 @@ export const EVENT_CRM_ID = 'crmActionId';
  */
 export const CONTACT_CRM_ID = 'crmContactId';
 
+/**
+ * People: a second `clientData` entry, valued with the CRM contact's creation time. Contact ids
+ * can be handed out again after a deletion (SQLite reuses the highest rowid), and a contact taken
+ * off the list stays in Google with its id: the stamp keeps a later contact with the same id from
+ * being linked to — and written over — the old one's Google contact.
+ */
+export const CONTACT_CRM_STAMP = 'crmContactCreated';
+
 /** The scopes the app asks for: Calendar, Contacts, and the e-mail to check the account. */
 export const GOOGLE_SCOPES = {
   calendar: 'https://www.googleapis.com/auth/calendar',

@@ -1,7 +1,6 @@
 import { CrmError } from '../../../shared/errors';
 import type { SessionUser } from '../../../shared/contract';
 import { defineHandlers, nowIso } from '../context';
-import { listSyncListContacts } from '../contacts/store';
 import type { Db } from '../db/database';
 import { getUser } from '../users/store';
 import { getSyncPrefs, updateSyncPrefs } from './prefs';
@@ -18,11 +17,4 @@ export const syncHandlers = defineHandlers({
   'syncPrefs.get': (input, ctx) => getSyncPrefs(ctx.db, targetUser(ctx.db, ctx.user, input.userId), nowIso(ctx)),
 
   'syncPrefs.update': (input, ctx) => updateSyncPrefs(ctx.db, targetUser(ctx.db, ctx.user, input.userId), input.patch, nowIso(ctx)),
-
-  'contactSyncList.get': (input, ctx) => {
-    const userId = targetUser(ctx.db, ctx.user, input.userId);
-    const items = listSyncListContacts(ctx.db, userId);
-    const last = ctx.db.prepare('SELECT contacts_last_sync_at AS at FROM sync_prefs WHERE user_id = ?').get(userId) as { at: string | null } | undefined;
-    return { userId, count: items.length, lastSyncAt: last?.at ?? null, items };
-  },
 });

@@ -1,0 +1,1004 @@
+/**
+ * The contacts sync engine (FTC019 §3.4, BRIEF §4, issue 6): one run for one user's list.
+ *
+ * 1. Read the list (at most 25,000 contacts) and the links; forget links of contacts deleted in
+ *    the CRM (their Google contacts stay: the seed does not sync deletions).
+ * 2. Pull: People `connections.list` with the stored sync token (the comments edited in Google,
+ *    contacts deleted there), else — first run, a Reset, an expired token, or a creation whose
+ *    answer was lost — a full listing: every person carrying our CRM id is matched again, and a
+ *    linked person the listing lacks is asked for by name (batchGet) before being called deleted.
+ * 3. Plan each contact against the snapshot of the last sync: CRM → Google fields are the CRM's
+ *    (an edit made in Google is overwritten, and logged); the comment is merged three-way with
+ *    the biography (both changed: the newer edit wins, the other text goes to the log).
+ * 4. Apply: comments into the CRM; batchCreateContacts / batchUpdateContacts of ≤ 200, one request
+ *    after the other (People asks mutations of one user to be sequential); photos one by one, only
+ *    where the photo's hash changed. Each answer is recorded in a short transaction of its own.
+ *    A creation is announced by a placeholder link before it is sent: after a crash or a lost
+ *    answer the next run (or this one) lists Google, finds the contact by its CRM id and links it
+ *    instead of creating it twice.
+ * 5. The sync token moves on once everything it covers is recorded; a change pulled but not
+ *    merged flags its link so the next run reads that person again.
+ * One failing contact (bad e-mail, bad photo, refused by Google) is reported and the rest goes
+ * on. A dry run does 1–3 with reads only and reports what 4 would do.
+ */
+import type { people_v1 } from '@googleapis/people';
+import { MAX_CONTACT_SYNC_LIST, type ContactsSyncReport } from '../../../../shared/contract';
+import { CrmError } from '../../../../shared/errors';
+import type { CoreServices, Emit } from '../../context';
+import type { Db } from '../../db/database';
+import { describeGoogleError } from '../../google/errors';
+import { getUser } from '../../users/store';
+import type { Clock } from '../pacer';
+import { getSyncPrefs } from '../prefs';
+import { detailReasonsOf, googleMessageOf, reasonOf, statusOf } from '../retry';
+import { withLock } from '../userLock';
+import {
+  changedKeys,
+  commentOfPerson,
+  displayName,
+  extrasOfPerson,
+  FIELD_LABELS,
+  invalidReason,
+  markerMatches,
+  markerOf,
+  ownedOfCrm,
+  ownedOfPerson,
+  PERSON_FIELDS,
+  personOf,
+  sameOwned,
+  UPDATE_MASK,
+  type ContactRow,
+  type Extras,
+  type Owned,
+  type Person,
+} from './mapping';
+import { cancelled, PeopleAccess, UnknownOutcome, type PeopleQuota } from './people';
+import { BadPhoto, photoForGoogle } from './photos';
+import { contactRow, dropLink, flagLink, listRows, photoBytes, PLACEHOLDER, putLink, readLinks, type Link, type ListRow, type Snapshot } from './store';
+
+/** People: batchCreateContacts and batchUpdateContacts take at most 200 contacts, batchDeleteContacts 500, getBatchGet 200. */
+export const WRITE_BATCH = 200;
+export const DELETE_BATCH = 500;
+const GET_BATCH = 200;
+const PAGE_SIZE = 1000;
+
+export interface ContactsEngineDeps {
+  db: Db;
+  services: CoreServices;
+  now: () => Date;
+  broadcast: Emit;
+  clock?: Clock;
+  baseDelayMs?: number;
+  /** Requests per minute the sync allows itself (default: PEOPLE_QUOTA, under Google's 90). */
+  quota?: PeopleQuota;
+}
+
+export interface ContactsRunOptions {
+  userId: number;
+  startedBy: number | null;
+  dryRun: boolean;
+  signal?: AbortSignal;
+}
+
+type Level = 'info' | 'warning' | 'error';
+interface LogLine {
+  level: Level;
+  contactId: number | null;
+  googleId: string | null;
+  message: string;
+}
+
+const clip = (s: string, n = 200) => (s.length > n ? `${s.slice(0, n)}…` : s);
+const quote = (s: string) => `« ${clip(s, 80)} »`;
+
+/** People's "sync token expired / invalid": start again with a full listing. */
+function isTokenRefused(error: unknown): boolean {
+  const s = statusOf(error);
+  if (s === 410) return true;
+  if (s !== 400) return false;
+  return detailReasonsOf(error).includes('EXPIRED_SYNC_TOKEN') || /sync token/i.test(googleMessageOf(error) ?? '');
+}
+
+function isContactLimit(error: unknown): boolean {
+  return detailReasonsOf(error).includes('CONTACT_LIMIT_EXCEEDED') || /maximum of \d+ contacts/i.test(googleMessageOf(error) ?? '');
+}
+
+function googleRefusal(error: unknown): string {
+  const own = googleMessageOf(error);
+  return own ? `Google refused it (${statusOf(error) ?? 'error'}): ${clip(own)}` : describeGoogleError(error).message;
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'AbortError' || /aborted/i.test((error as Error | null)?.message ?? '');
+}
+
+export async function runContactsSync(deps: ContactsEngineDeps, opts: ContactsRunOptions): Promise<ContactsSyncReport> {
+  return withLock(deps.services, `contacts:${opts.userId}`, () => runLocked(deps, opts));
+}
+
+async function runLocked(deps: ContactsEngineDeps, opts: ContactsRunOptions): Promise<ContactsSyncReport> {
+  const { db } = deps;
+  const startedAt = deps.now().toISOString();
+  const report: ContactsSyncReport = {
+    runId: null,
+    userId: opts.userId,
+    dryRun: opts.dryRun,
+    status: 'ok',
+    startedAt,
+    finishedAt: startedAt,
+    listed: 0,
+    crm: { updated: 0 },
+    google: { created: 0, updated: 0, deleted: 0, photos: 0 },
+    skipped: [],
+    decisions: [],
+    errors: [],
+    requests: 0,
+  };
+  const log: LogLine[] = [];
+  if (!opts.dryRun) {
+    report.runId = Number(
+      db
+        .prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status) VALUES (?, ?, 'contacts', 'manual', ?, 'running')")
+        .run(opts.userId, opts.startedBy, startedAt).lastInsertRowid,
+    );
+  }
+  let g: PeopleAccess | null = null;
+  const run = new Run(deps, opts, report, log);
+  try {
+    run.setup();
+    g = await PeopleAccess.open(db, deps.services, opts.userId, { clock: deps.clock, baseDelayMs: deps.baseDelayMs, signal: opts.signal, quota: deps.quota });
+    await run.run(g);
+    report.status = report.errors.length > 0 ? 'partial' : 'ok';
+  } catch (error) {
+    const wasCancelled = opts.signal?.aborted ?? false;
+    report.status = wasCancelled ? 'cancelled' : 'failed';
+    const message = wasCancelled ? 'The sync was cancelled.' : error instanceof CrmError ? error.message : describeGoogleError(error instanceof UnknownOutcome ? error.cause : error).message;
+    report.errors.push({ contactId: null, googleId: null, message });
+    log.push({ level: 'error', contactId: null, googleId: null, message });
+    deps.services.logger.log('warn', 'contacts sync failed', { userId: opts.userId, message });
+  }
+  if (g) {
+    report.requests = g.requests;
+    g.keepToken();
+  }
+  report.finishedAt = deps.now().toISOString();
+  if (report.runId !== null) {
+    const runId = report.runId;
+    const summary = {
+      listed: report.listed,
+      crm: report.crm,
+      google: report.google,
+      skipped: report.skipped,
+      conflicts: report.decisions.filter((d) => d.kind === 'conflict').length,
+      errors: report.errors.length,
+      requests: report.requests,
+    };
+    const at = report.finishedAt;
+    const counts = `${report.listed} on the list; CRM ~${report.crm.updated}; Google +${report.google.created} ~${report.google.updated} −${report.google.deleted}, ${report.google.photos} photo(s); ${report.requests} request(s)`;
+    db.transaction(() => {
+      db.prepare('UPDATE sync_runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?').run(report.status, at, JSON.stringify(summary), runId);
+      const insert = db.prepare('INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      for (const l of log) insert.run(runId, l.level, l.contactId === null && l.googleId === null ? 'run' : 'contact', l.contactId, l.googleId, l.message, at);
+      for (const s of report.skipped) insert.run(runId, 'info', 'run', null, null, `Skipped ${s.count} (${s.reason}).`, at);
+      insert.run(runId, report.status === 'ok' ? 'info' : report.status === 'partial' ? 'warning' : 'error', 'run', null, null, `Run ${report.status}: ${counts}.`, at);
+      if (report.status === 'ok' || report.status === 'partial') {
+        getSyncPrefs(db, opts.userId, at);
+        db.prepare('UPDATE sync_prefs SET contacts_last_sync_at = ? WHERE user_id = ?').run(at, opts.userId);
+      }
+    })();
+  }
+  deps.broadcast('onContactsSyncProgress', { userId: opts.userId, phase: 'done', done: 1, total: 1 });
+  deps.broadcast('onContactsSyncFinished', { userId: opts.userId, runId: report.runId, status: report.status });
+  if (run.crmChanged.length > 0) deps.broadcast('onContactsChanged', { ids: run.crmChanged });
+  return report;
+}
+
+/** One contact's plan against Google. */
+interface Pair {
+  row: ContactRow;
+  /** The existing link (null: a person found by its CRM id, not linked yet). */
+  link: Link | null;
+  googleId: string;
+  /** Google's person as read in this run (null: unchanged since the last sync). */
+  person: Person | null;
+  /** The snapshot to merge against (null: none — a relink). */
+  base: Snapshot | null;
+  desired: Owned;
+  /** The comment both sides get. */
+  merged: string;
+  toCrm: boolean;
+  extras: Extras;
+  etag: string | null;
+}
+
+interface Create {
+  row: ContactRow;
+  desired: Owned;
+  recreated: boolean;
+}
+
+type PhotoOp = { contactId: number; op: 'set' | 'delete' };
+
+class Run {
+  private readonly db: Db;
+  private readonly userId: number;
+  private readonly at: string;
+  private login = '';
+  private g!: PeopleAccess;
+  private rows = new Map<number, ListRow>();
+  private readonly links = new Map<number, Link>();
+  private readonly byGoogle = new Map<string, Link>();
+  /** Linked persons that changed in Google (or were read again), by contact id. */
+  private readonly pulled = new Map<number, Person>();
+  private readonly deleted = new Set<number>();
+  /** Persons carrying the CRM id of a list contact that has no link (yet). */
+  private readonly relinks = new Map<number, Person>();
+  private readonly skipped = new Map<'not-visible' | 'deleted-in-crm', number>();
+  private readonly failed = new Set<number>();
+  readonly crmChanged: number[] = [];
+  /** Google said the account holds all the contacts it can: no more creations this run. */
+  private accountFull = false;
+  private progressDone = 0;
+  private progressTotal = 0;
+
+  constructor(
+    private readonly deps: ContactsEngineDeps,
+    private readonly opts: ContactsRunOptions,
+    private readonly report: ContactsSyncReport,
+    private readonly log: LogLine[],
+  ) {
+    this.db = deps.db;
+    this.userId = opts.userId;
+    this.at = deps.now().toISOString();
+  }
+
+  private get dry(): boolean {
+    return this.opts.dryRun;
+  }
+
+  private checkpoint(): void {
+    if (this.opts.signal?.aborted) throw cancelled();
+  }
+
+  private fail(contactId: number | null, googleId: string | null, message: string): void {
+    if (contactId !== null) this.failed.add(contactId);
+    this.report.errors.push({ contactId, googleId, message });
+    this.log.push({ level: 'error', contactId, googleId, message });
+  }
+
+  private decide(kind: ContactsSyncReport['decisions'][number]['kind'], contactId: number, googleId: string | null, message: string): void {
+    this.report.decisions.push({ kind, contactId, googleId, message });
+    this.log.push({ level: kind === 'conflict' || kind === 'overwritten' ? 'warning' : 'info', contactId, googleId, message });
+  }
+
+  private info(contactId: number | null, googleId: string | null, message: string): void {
+    this.log.push({ level: 'info', contactId, googleId, message });
+  }
+
+  private progress(phase: 'pull' | 'push' | 'photos', done: number, total: number): void {
+    this.deps.broadcast('onContactsSyncProgress', { userId: this.userId, phase, done, total });
+  }
+
+  private pushed(): void {
+    this.progress('push', ++this.progressDone, this.progressTotal);
+  }
+
+  private opt(): { signal?: AbortSignal } {
+    return this.opts.signal ? { signal: this.opts.signal } : {};
+  }
+
+  /** A Google call; an abort of the run while it was on the wire is a cancellation. */
+  private async call<T>(kind: 'read' | 'write', fn: () => Promise<{ data: T }>, idempotent = true): Promise<T> {
+    try {
+      return kind === 'read' ? await this.g.read(fn) : await this.g.write(fn, idempotent);
+    } catch (error) {
+      if (this.opts.signal?.aborted && (isAbort(error) || (error instanceof UnknownOutcome && isAbort(error.cause)))) throw cancelled();
+      throw error;
+    }
+  }
+
+  private isPlaceholder(l: Link | undefined): boolean {
+    return l !== undefined && (l.googleId.startsWith(PLACEHOLDER) || l.snap.n === 1);
+  }
+
+  private name(row: ContactRow): string {
+    return quote(displayName(row) || `contact ${row.id}`);
+  }
+
+  // ---------------------------------------------------------------- 1. setup
+
+  setup(): void {
+    this.login = getUser(this.db, this.userId).login;
+    const rows = listRows(this.db, this.userId);
+    this.report.listed = rows.length;
+    if (rows.length > MAX_CONTACT_SYNC_LIST) {
+      throw new CrmError(
+        'CONFLICT',
+        `The contact sync list of ${this.login} holds ${rows.length.toLocaleString('en')} contacts; Google keeps at most ${MAX_CONTACT_SYNC_LIST.toLocaleString('en')} per account. Take ${(rows.length - MAX_CONTACT_SYNC_LIST).toLocaleString('en')} off the list, then sync again.`,
+      );
+    }
+    this.rows = new Map(rows.map((r) => [r.id, r]));
+    for (const link of readLinks(this.db, this.userId)) {
+      if (!this.rows.has(link.contactId)) {
+        // Off the list. Deleted in the CRM: forget the link, leave Google alone (the seed's rule).
+        if (this.isPlaceholder(link) || !contactRow(this.db, link.contactId)) {
+          if (!this.dry) this.db.transaction(() => dropLink(this.db, this.userId, link.contactId))();
+          if (!this.isPlaceholder(link)) {
+            this.skipped.set('deleted-in-crm', (this.skipped.get('deleted-in-crm') ?? 0) + 1);
+            this.info(link.contactId, link.googleId, `Contact ${link.contactId} was deleted in the CRM: its Google contact is left as it is.`);
+          }
+        } else if (!link.snap.d && !this.dry) {
+          this.db.transaction(() => flagLink(this.db, this.userId, link.contactId, 'd'))();
+        }
+        continue;
+      }
+      this.links.set(link.contactId, link);
+      if (!this.isPlaceholder(link)) this.byGoogle.set(link.googleId, link);
+    }
+  }
+
+  // ---------------------------------------------------------------- 2. pull
+
+  private async list(syncToken: string | null): Promise<{ people: Person[]; nextSyncToken: string | null }> {
+    const people: Person[] = [];
+    let pageToken: string | undefined;
+    let nextSyncToken: string | null = null;
+    let pages = 0;
+    do {
+      const page: people_v1.Schema$ListConnectionsResponse = await this.call('read', () =>
+        this.g.ppl.people.connections.list(
+          { resourceName: 'people/me', pageSize: PAGE_SIZE, personFields: PERSON_FIELDS, requestSyncToken: true, ...(syncToken ? { syncToken } : {}), pageToken },
+          this.opt(),
+        ),
+      );
+      people.push(...(page.connections ?? []));
+      pageToken = page.nextPageToken ?? undefined;
+      nextSyncToken = page.nextSyncToken ?? nextSyncToken;
+      pages++;
+      const total = page.totalPeople ? Math.max(pages, Math.ceil(page.totalPeople / PAGE_SIZE)) : pageToken ? pages + 1 : pages;
+      this.progress('pull', pages, syncToken ? (pageToken ? pages + 1 : pages) : total);
+    } while (pageToken);
+    return { people, nextSyncToken };
+  }
+
+  private async pull(): Promise<{ people: Person[]; nextSyncToken: string | null; full: boolean }> {
+    const stored = this.db.prepare("SELECT token FROM sync_tokens WHERE user_id = ? AND kind = 'contacts' AND scope = ''").get(this.userId) as { token: string } | undefined;
+    // A creation whose answer was never recorded: only a full listing finds it by its CRM id.
+    const placeholders = [...this.links.values()].some((l) => this.isPlaceholder(l));
+    if (stored && !placeholders) {
+      try {
+        return { ...(await this.list(stored.token)), full: false };
+      } catch (error) {
+        if (!isTokenRefused(error)) throw error;
+        this.log.push({ level: 'warning', contactId: null, googleId: null, message: 'Google refused the sync token (expired or invalid): every contact was read again, nothing is lost.' });
+      }
+    }
+    return { ...(await this.list(null)), full: true };
+  }
+
+  /** Reads persons by name, 200 at a time: the found ones, and the names Google does not know. */
+  private async getMany(names: string[]): Promise<{ found: Map<string, Person>; gone: Set<string> }> {
+    const found = new Map<string, Person>();
+    const gone = new Set<string>();
+    for (let i = 0; i < names.length; i += GET_BATCH) {
+      this.checkpoint();
+      const chunk = names.slice(i, i + GET_BATCH);
+      const res: people_v1.Schema$GetPeopleResponse = await this.call('read', () => this.g.ppl.people.getBatchGet({ resourceNames: chunk, personFields: PERSON_FIELDS }, this.opt()));
+      for (const r of res.responses ?? []) {
+        const rn = r.requestedResourceName ?? r.person?.resourceName ?? '';
+        const ok = (r.status?.code ?? 0) === 0 && (r.httpStatusCode ?? 200) === 200 && r.person;
+        if (ok && r.person) found.set(rn, r.person);
+        else if ((r.httpStatusCode ?? 0) === 404 || r.status?.code === 5) gone.add(rn);
+      }
+    }
+    return { found, gone };
+  }
+
+  private classify(people: Person[], full: boolean): string[] {
+    const seen = new Set<string>();
+    for (const p of people) {
+      const rn = p.resourceName;
+      if (!rn) continue;
+      seen.add(rn);
+      const link = this.byGoogle.get(rn);
+      if (p.metadata?.deleted) {
+        if (link) this.deleted.add(link.contactId);
+        continue;
+      }
+      if (link) {
+        if (p.etag !== link.etag || link.snap.r || link.snap.d) this.pulled.set(link.contactId, p);
+        continue;
+      }
+      const m = markerOf(p);
+      const row = m ? this.rows.get(m.id) : undefined;
+      if (!m || !row || !markerMatches(m, row)) continue;
+      const current = this.links.get(m.id);
+      if (current && !this.isPlaceholder(current) && !this.deleted.has(m.id)) continue;
+      if (this.relinks.has(m.id)) {
+        this.log.push({ level: 'warning', contactId: m.id, googleId: rn, message: `Two Google contacts carry the CRM id of ${this.name(row)}: ${this.relinks.get(m.id)!.resourceName} is kept, ${rn} is left alone.` });
+        continue;
+      }
+      this.relinks.set(m.id, p);
+    }
+    // Linked persons a full listing did not return, and links flagged to be read again.
+    const ask: string[] = [];
+    for (const link of this.links.values()) {
+      if (this.isPlaceholder(link) || this.deleted.has(link.contactId) || this.pulled.has(link.contactId)) continue;
+      if ((full && !seen.has(link.googleId)) || link.snap.r || link.snap.d) ask.push(link.googleId);
+    }
+    return ask;
+  }
+
+  // ---------------------------------------------------------------- 3. plan
+
+  private mergeComment(row: ContactRow, base: Snapshot | null, person: Person | null, gComment: string): { merged: string; conflict: string | null } {
+    const crm = row.comment;
+    const crmT = Date.parse(row.updated_at) || 0;
+    const gT = Date.parse(person?.metadata?.sources?.find((s) => s.type === 'CONTACT')?.updateTime ?? person?.metadata?.sources?.[0]?.updateTime ?? '') || 0;
+    const newest = (): { merged: string; conflict: string } => {
+      const googleWins = gT > crmT;
+      const lost = googleWins ? crm : gComment;
+      return {
+        merged: googleWins ? gComment : crm,
+        conflict: `${this.name(row)}: the comment changed on both sides; the ${googleWins ? 'Google' : 'CRM'} edit is newer and wins. The ${googleWins ? 'CRM' : 'Google'} text was: ${quote(clip(lost, 500))}.`,
+      };
+    };
+    if (crm === gComment) return { merged: crm, conflict: null };
+    if (base === null) {
+      // No common base (a relink): keep what is there; both filled and different is a conflict.
+      if (!gComment) return { merged: crm, conflict: null };
+      if (!crm) return { merged: gComment, conflict: null };
+      return newest();
+    }
+    const crmChanged = crm !== base.c;
+    const googleChanged = gComment !== base.gc;
+    if (!googleChanged) return { merged: crm, conflict: null };
+    if (!crmChanged) return { merged: gComment, conflict: null };
+    return newest();
+  }
+
+  /** The plan of a list contact that exists in Google (linked, or found by its CRM id). */
+  private pairOf(row: ContactRow, link: Link | null, googleId: string, person: Person | null, base: Snapshot | null, desired: Owned, quiet = false): { pair: Pair; needGoogle: boolean } {
+    const gOwned = person ? ownedOfPerson(person) : (base?.g ?? base?.f ?? desired);
+    const gComment = person ? commentOfPerson(person) : (base?.gc ?? '');
+    const { merged, conflict } = this.mergeComment(row, base, person, gComment);
+    if (conflict && !quiet) this.decide('conflict', row.id, googleId, conflict);
+    // CRM → Google fields edited in Google: set back to the CRM's, and said so.
+    if (person && base?.g && !quiet) {
+      const edited = changedKeys(gOwned, base.g).filter((k) => JSON.stringify(gOwned[k]) !== JSON.stringify(desired[k]));
+      if (edited.length > 0) {
+        this.decide(
+          'overwritten',
+          row.id,
+          googleId,
+          `${this.name(row)}: ${edited.map((k) => FIELD_LABELS[k]).join(', ')} edited in Google (${edited.map((k) => JSON.stringify(gOwned[k])).join(', ')}) — these fields follow the CRM and were set back to its values.`,
+        );
+      }
+    }
+    const ownedOk = person ? (base?.g && base.f ? sameOwned(gOwned, base.g) && sameOwned(desired, base.f) : sameOwned(gOwned, desired)) : base?.f ? sameOwned(desired, base.f) : false;
+    const m = person ? markerOf(person) : null;
+    const markerOk = person ? markerMatches(m, row) && m?.stamp !== null : true;
+    const needGoogle = !ownedOk || merged !== gComment || !markerOk;
+    const extras = person ? extrasOfPerson(person) : (base?.x ?? { emailAddresses: [], phoneNumbers: [], addresses: [] });
+    return { pair: { row, link, googleId, person, base, desired, merged, toCrm: merged !== row.comment, extras, etag: person?.etag ?? link?.etag ?? null }, needGoogle };
+  }
+
+  // ---------------------------------------------------------------- the run
+
+  async run(g: PeopleAccess): Promise<void> {
+    this.g = g;
+    this.checkpoint();
+    const { people, nextSyncToken, full } = await this.pull();
+    this.checkpoint();
+    const ask = this.classify(people, full);
+    if (ask.length > 0) {
+      const { found, gone } = await this.getMany(ask);
+      for (const rn of ask) {
+        const link = this.byGoogle.get(rn)!;
+        const p = found.get(rn);
+        if (p) {
+          if (p.etag !== link.etag || link.snap.r || link.snap.d) this.pulled.set(link.contactId, p);
+        } else if (gone.has(rn)) this.deleted.add(link.contactId);
+        else this.fail(link.contactId, rn, 'Google did not say whether this contact still exists; it is checked again at the next sync.');
+      }
+    }
+    this.checkpoint();
+
+    const crmOnly: Pair[] = [];
+    const updates: Pair[] = [];
+    const creates: Create[] = [];
+    const photos: PhotoOp[] = [];
+    /** Persons read this run that a failure may leave unmerged: flagged to be read again. */
+    const read = new Set<number>([...this.pulled.keys(), ...this.relinks.keys()]);
+    for (const row of this.rows.values()) {
+      if (this.failed.has(row.id)) continue;
+      if (!row.visible) {
+        this.skipped.set('not-visible', (this.skipped.get('not-visible') ?? 0) + 1);
+        continue;
+      }
+      const desired = ownedOfCrm(row);
+      const link = this.links.get(row.id);
+      const real = link !== undefined && !this.isPlaceholder(link);
+      const relink = this.relinks.get(row.id);
+      const bad = invalidReason(desired);
+      if (real && !this.deleted.has(row.id)) {
+        const base = link.snap.f === null ? null : link.snap;
+        const { pair, needGoogle } = this.pairOf(row, link, link.googleId, this.pulled.get(row.id) ?? null, base, desired);
+        if (bad && needGoogle) {
+          this.fail(row.id, link.googleId, `${this.name(row)} was not sent to Google: ${bad}.`);
+          continue;
+        }
+        if (needGoogle) updates.push(pair);
+        else if (pair.toCrm || pair.person) crmOnly.push(pair);
+        const photo = this.photoOp(row, base);
+        if (photo) photos.push(photo);
+      } else if (relink?.resourceName) {
+        const dormant = link?.snap.d ? link.snap : null;
+        const { pair, needGoogle } = this.pairOf(row, null, relink.resourceName, relink, dormant, desired);
+        this.decide('relinked', row.id, relink.resourceName, `${this.name(row)} was found in Google by its CRM id (after a Reset or an interrupted sync): linked again, not duplicated.`);
+        if (bad && needGoogle) {
+          this.fail(row.id, relink.resourceName, `${this.name(row)} was not sent to Google: ${bad}.`);
+          if (!this.dry) this.db.transaction(() => this.record(pair, relink, false, true))();
+          continue;
+        }
+        if (needGoogle) updates.push(pair);
+        else crmOnly.push(pair);
+        const photo = this.photoOp(row, dormant);
+        if (photo) photos.push(photo);
+      } else {
+        if (bad) {
+          this.fail(row.id, null, `${this.name(row)} was not sent to Google: ${bad}.`);
+          continue;
+        }
+        creates.push({ row, desired, recreated: real && this.deleted.has(row.id) });
+        if (row.photo_sha256) photos.push({ contactId: row.id, op: 'set' });
+      }
+    }
+
+    if (this.dry) {
+      this.report.crm.updated = [...crmOnly, ...updates].filter((p) => p.toCrm).length;
+      this.report.google.created = creates.length;
+      this.report.google.updated = updates.length;
+      this.report.google.photos = photos.length;
+      this.finishSkipped();
+      return;
+    }
+
+    // Persons found by their CRM id are linked at once (to be read again if what follows fails):
+    // a later run must not take them for missing and create them twice.
+    for (const p of updates) if (p.link === null && p.person) this.db.transaction(() => this.record(p, p.person, false, true))();
+    // The CRM side first where Google needs nothing.
+    for (const p of crmOnly) {
+      this.checkpoint();
+      this.db.transaction(() => this.record(p, p.person, false))();
+    }
+    this.progressTotal = creates.length + updates.length;
+    if (this.progressTotal > 0) this.progress('push', 0, this.progressTotal);
+    await this.createAll(creates);
+    const again = await this.updateAll(updates);
+    if (again.length > 0) {
+      // Deleted in Google since the pull: created again, with its photo.
+      await this.createAll(again);
+      for (const c of again) if (c.row.photo_sha256 && !photos.some((o) => o.contactId === c.row.id)) photos.push({ contactId: c.row.id, op: 'set' });
+      for (let i = photos.length - 1; i >= 0; i--) if (photos[i]!.op === 'delete' && again.some((c) => c.row.id === photos[i]!.contactId)) photos.splice(i, 1);
+    }
+    await this.applyPhotos(photos);
+
+    // Changes read from Google that a failure left unmerged: read again next time.
+    for (const id of read) if (this.failed.has(id) && this.links.has(id)) this.db.transaction(() => flagLink(this.db, this.userId, id, 'r'))();
+    this.checkpoint();
+    if (nextSyncToken) {
+      this.db
+        .prepare(
+          `INSERT INTO sync_tokens (user_id, kind, scope, token, updated_at) VALUES (?, 'contacts', '', ?, ?)
+           ON CONFLICT (user_id, kind, scope) DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at`,
+        )
+        .run(this.userId, nextSyncToken, this.at);
+    }
+    this.finishSkipped();
+  }
+
+  private photoOp(row: ContactRow, base: Snapshot | null): PhotoOp | null {
+    const before = base?.p ?? null;
+    if (row.photo_sha256 === before) return null;
+    if (row.photo_sha256) return { contactId: row.id, op: 'set' };
+    return base ? { contactId: row.id, op: 'delete' } : null;
+  }
+
+  private finishSkipped(): void {
+    this.report.skipped = [...this.skipped].map(([reason, count]) => ({ reason, count }));
+  }
+
+  // ---------------------------------------------------------------- 4. recording
+
+  /**
+   * Records a contact both sides now agree on: the merged comment into the CRM (only if the
+   * CRM's comment is still the one read — a user typing meanwhile wins, and the next run merges
+   * again), and the link with its new snapshot. Run inside a transaction.
+   */
+  private record(p: Pair, person: Person | null, written: boolean, unmerged = false): void {
+    let crmComment = p.row.comment;
+    if (p.toCrm && !unmerged) {
+      const changed = this.db
+        .prepare('UPDATE contacts SET comment = ?, updated_at = ?, version = version + 1 WHERE id = ? AND comment = ?')
+        .run(p.merged, this.at, p.row.id, p.row.comment).changes;
+      if (changed > 0) {
+        crmComment = p.merged;
+        this.report.crm.updated++;
+        this.crmChanged.push(p.row.id);
+        this.info(p.row.id, p.googleId, `${this.name(p.row)}: comment updated in the CRM from Google.`);
+      }
+    }
+    const from = person ?? null;
+    const snap: Snapshot = unmerged
+      ? { f: null, g: null, c: '', gc: '', p: null, x: p.extras, r: 1 }
+      : {
+          f: written || !p.base?.f ? p.desired : p.base.f,
+          g: from ? ownedOfPerson(from) : (p.base?.g ?? p.desired),
+          c: crmComment,
+          gc: from ? commentOfPerson(from) : (p.base?.gc ?? p.merged),
+          p: p.base?.p ?? null,
+          x: from ? extrasOfPerson(from) : p.extras,
+        };
+    putLink(this.db, this.userId, p.row.id, p.googleId, from?.etag ?? p.etag, snap, this.at);
+  }
+
+  private recordCreated(row: ContactRow, desired: Owned, person: Person): void {
+    putLink(
+      this.db,
+      this.userId,
+      row.id,
+      person.resourceName!,
+      person.etag ?? null,
+      { f: desired, g: ownedOfPerson(person), c: row.comment, gc: commentOfPerson(person), p: null, x: extrasOfPerson(person) },
+      this.at,
+    );
+  }
+
+  // ---------------------------------------------------------------- 4. creations
+
+  private async createAll(creates: Create[]): Promise<void> {
+    for (let i = 0; i < creates.length; i += WRITE_BATCH) {
+      this.checkpoint();
+      await this.createChunk(creates.slice(i, i + WRITE_BATCH), 0);
+    }
+  }
+
+  private placeholders(chunk: Create[], on: boolean): void {
+    this.db.transaction(() => {
+      for (const c of chunk) {
+        if (on) putLink(this.db, this.userId, c.row.id, `${PLACEHOLDER}${c.row.id}`, null, { f: null, g: null, c: '', gc: '', p: null, x: { emailAddresses: [], phoneNumbers: [], addresses: [] }, n: 1 }, this.at);
+        else if (this.isPlaceholderInDb(c.row.id)) dropLink(this.db, this.userId, c.row.id);
+      }
+    })();
+  }
+
+  private isPlaceholderInDb(contactId: number): boolean {
+    const r = this.db.prepare("SELECT google_id FROM sync_links WHERE user_id = ? AND kind = 'contact' AND crm_id = ?").get(this.userId, contactId) as { google_id: string } | undefined;
+    return r !== undefined && r.google_id.startsWith(PLACEHOLDER);
+  }
+
+  private created(c: Create, person: Person): void {
+    this.db.transaction(() => this.recordCreated(c.row, c.desired, person))();
+    this.report.google.created++;
+    if (c.recreated) this.decide('recreated', c.row.id, person.resourceName ?? null, `${this.name(c.row)} had been deleted in Google while on the sync list: it was created again.`);
+    this.pushed();
+  }
+
+  private async createChunk(chunk: Create[], recoveries: number): Promise<void> {
+    if (this.accountFull) {
+      for (const c of chunk) this.fail(c.row.id, null, `${this.name(c.row)} was not created: the Google account is full (Google keeps about 25,000 contacts per account).`);
+      return;
+    }
+    this.placeholders(chunk, true);
+    let res: people_v1.Schema$BatchCreateContactsResponse;
+    try {
+      res = await this.call(
+        'write',
+        () =>
+          this.g.ppl.people.batchCreateContacts(
+            { requestBody: { readMask: PERSON_FIELDS, contacts: chunk.map((c) => ({ contactPerson: personOf(c.desired, c.row.comment, { emailAddresses: [], phoneNumbers: [], addresses: [] }, c.row) })) } },
+            this.opt(),
+          ),
+        false,
+      );
+    } catch (error) {
+      if (error instanceof UnknownOutcome) {
+        // Google may have created them: find them by their CRM id before creating again.
+        if (recoveries >= 4) {
+          for (const c of chunk) this.fail(c.row.id, null, `${this.name(c.row)}: Google did not answer whether it was created; the next sync checks before creating it.`);
+          return;
+        }
+        const rest = await this.recover(chunk);
+        if (rest.length > 0) await this.createChunk(rest, recoveries + 1);
+        return;
+      }
+      this.placeholders(chunk, false);
+      const status = statusOf(error);
+      if (status !== null && status >= 400 && status < 500 && status !== 429) {
+        if (chunk.length === 1 && isContactLimit(error)) this.accountFull = true;
+        if (this.accountFull) {
+          for (const c of chunk) this.fail(c.row.id, null, `${this.name(c.row)} was not created: the Google account is full (Google keeps about 25,000 contacts per account).`);
+          return;
+        }
+        if (chunk.length > 1) {
+          // Google refuses a whole batch for one bad contact: halve it until the bad one is alone.
+          const half = Math.ceil(chunk.length / 2);
+          await this.createChunk(chunk.slice(0, half), recoveries);
+          await this.createChunk(chunk.slice(half), recoveries);
+          return;
+        }
+        this.fail(chunk[0]!.row.id, null, `${this.name(chunk[0]!.row)} was not created: ${googleRefusal(error)}.`);
+        return;
+      }
+      throw error;
+    }
+    const byId = new Map<number, Person>();
+    for (const r of res.createdPeople ?? []) {
+      const m = r.person ? markerOf(r.person) : null;
+      if (m && r.person?.resourceName && (r.status?.code ?? 0) === 0) byId.set(m.id, r.person);
+    }
+    for (const c of chunk) {
+      const person = byId.get(c.row.id);
+      if (person) this.created(c, person);
+      else {
+        this.db.transaction(() => dropLink(this.db, this.userId, c.row.id))();
+        const r = (res.createdPeople ?? []).find((x) => !x.person && x.status?.message);
+        this.fail(c.row.id, null, `${this.name(c.row)} was not created: Google answered ${r?.status?.message ? clip(r.status.message) : 'without it'}.`);
+      }
+    }
+  }
+
+  /** After a creation Google may or may not have made: link what it made, return the rest. */
+  private async recover(chunk: Create[]): Promise<Create[]> {
+    const { people } = await this.list(null);
+    const found = new Map<number, Person>();
+    for (const p of people) {
+      if (p.metadata?.deleted || !p.resourceName) continue;
+      const m = markerOf(p);
+      const c = m ? chunk.find((x) => markerMatches(m, x.row)) : undefined;
+      if (c && !found.has(c.row.id)) found.set(c.row.id, p);
+    }
+    const rest: Create[] = [];
+    for (const c of chunk) {
+      const p = found.get(c.row.id);
+      if (p) {
+        this.created(c, p);
+        this.info(c.row.id, p.resourceName ?? null, `${this.name(c.row)}: Google's answer to its creation was lost; found by its CRM id and linked, not duplicated.`);
+      } else rest.push(c);
+    }
+    return rest;
+  }
+
+  // ---------------------------------------------------------------- 4. updates
+
+  /** Returns the contacts found deleted in Google meanwhile, to be created again. */
+  private async updateAll(updates: Pair[]): Promise<Create[]> {
+    const again: Create[] = [];
+    for (let i = 0; i < updates.length; i += WRITE_BATCH) {
+      this.checkpoint();
+      await this.updateChunk(updates.slice(i, i + WRITE_BATCH), again);
+    }
+    return again;
+  }
+
+  private bodyOf(p: Pair, etag: string | null): Person {
+    return { ...personOf(p.desired, p.merged, p.extras, p.row), ...(etag ? { etag } : {}) };
+  }
+
+  private updated(p: Pair, person: Person): void {
+    const firstLink = p.link === null;
+    this.db.transaction(() => this.record(p, person, true))();
+    this.report.google.updated++;
+    if (!firstLink) this.info(p.row.id, p.googleId, `${this.name(p.row)}: updated in Google.`);
+    this.pushed();
+  }
+
+  private async updateChunk(chunk: Pair[], again: Create[]): Promise<void> {
+    let res: people_v1.Schema$BatchUpdateContactsResponse;
+    try {
+      const contacts: Record<string, Person> = {};
+      for (const p of chunk) contacts[p.googleId] = this.bodyOf(p, p.etag);
+      res = await this.call('write', () => this.g.ppl.people.batchUpdateContacts({ requestBody: { contacts, updateMask: UPDATE_MASK, readMask: PERSON_FIELDS } }, this.opt()));
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === null || status >= 500 || status === 429) throw error;
+      if (chunk.length > 1) {
+        // One stale etag or one deleted contact fails the whole batch: halve it.
+        const half = Math.ceil(chunk.length / 2);
+        await this.updateChunk(chunk.slice(0, half), again);
+        await this.updateChunk(chunk.slice(half), again);
+        return;
+      }
+      await this.updateOne(chunk[0]!, error, again);
+      return;
+    }
+    for (const p of chunk) {
+      const r = res.updateResult?.[p.googleId];
+      if (r?.person && (r.status?.code ?? 0) === 0) this.updated(p, r.person);
+      else this.fail(p.row.id, p.googleId, `${this.name(p.row)} was not updated in Google: ${r?.status?.message ? clip(r.status.message) : 'no answer for it'}.`);
+    }
+  }
+
+  private async updateOne(p: Pair, error: unknown, again: Create[]): Promise<void> {
+    const status = statusOf(error);
+    const reason = reasonOf(error);
+    if (status === 404) {
+      again.push({ row: p.row, desired: p.desired, recreated: true });
+      return;
+    }
+    if (!(status === 400 && (reason === 'failedPrecondition' || /etag/i.test(googleMessageOf(error) ?? '')))) {
+      this.fail(p.row.id, p.googleId, `${this.name(p.row)} was not updated in Google: ${googleRefusal(error)}.`);
+      return;
+    }
+    // Changed in Google meanwhile — or our own update, applied but its answer lost and sent
+    // again with the etag it made stale. Read it, merge again, send once more.
+    for (let attempt = 1; ; attempt++) {
+      const { found, gone } = await this.getMany([p.googleId]);
+      const fresh = found.get(p.googleId);
+      if (!fresh) {
+        if (gone.has(p.googleId)) again.push({ row: p.row, desired: p.desired, recreated: true });
+        else this.fail(p.row.id, p.googleId, `${this.name(p.row)} changed in Google during the sync; it is merged at the next sync.`);
+        return;
+      }
+      const { pair, needGoogle } = this.pairOf(p.row, p.link, p.googleId, fresh, p.base, p.desired, true);
+      if (!needGoogle) {
+        this.updated(pair, fresh);
+        return;
+      }
+      try {
+        const done: Person = await this.call('write', () =>
+          this.g.ppl.people.updateContact(
+            { resourceName: p.googleId, updatePersonFields: UPDATE_MASK, personFields: PERSON_FIELDS, requestBody: this.bodyOf(pair, fresh.etag ?? null) },
+            this.opt(),
+          ),
+        );
+        this.updated(pair, done);
+        return;
+      } catch (e) {
+        if (statusOf(e) === 404) {
+          again.push({ row: p.row, desired: p.desired, recreated: true });
+          return;
+        }
+        if (statusOf(e) !== 400 || reasonOf(e) !== 'failedPrecondition' || attempt >= 3) {
+          this.fail(p.row.id, p.googleId, `${this.name(p.row)} was not updated in Google: ${googleRefusal(e)}.`);
+          return;
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- 4. photos
+
+  private async applyPhotos(ops: PhotoOp[]): Promise<void> {
+    const todo = ops.filter((o) => !this.failed.has(o.contactId));
+    if (todo.length === 0) return;
+    this.progress('photos', 0, todo.length);
+    let done = 0;
+    for (const o of todo) {
+      this.checkpoint();
+      const link = readLinks(this.db, this.userId).find((l) => l.contactId === o.contactId);
+      const row = this.rows.get(o.contactId)!;
+      if (!link || link.googleId.startsWith(PLACEHOLDER)) continue;
+      try {
+        let person: Person | undefined;
+        let hash: string | null = null;
+        if (o.op === 'set') {
+          const bytes = photoBytes(this.db, o.contactId);
+          hash = row.photo_sha256;
+          if (!bytes) continue;
+          let jpeg: Buffer;
+          try {
+            jpeg = await photoForGoogle(bytes);
+          } catch (error) {
+            if (error instanceof BadPhoto) {
+              this.fail(o.contactId, link.googleId, `${this.name(row)}: ${error.message}. Its other fields were synced.`);
+              continue;
+            }
+            throw error;
+          }
+          const res: people_v1.Schema$UpdateContactPhotoResponse = await this.call('write', () =>
+            this.g.ppl.people.updateContactPhoto({ resourceName: link.googleId, requestBody: { photoBytes: jpeg.toString('base64'), personFields: 'metadata' } }, this.opt()),
+          );
+          person = res.person;
+        } else {
+          const res: people_v1.Schema$DeleteContactPhotoResponse = await this.call('write', () =>
+            this.g.ppl.people.deleteContactPhoto({ resourceName: link.googleId, personFields: 'metadata' }, this.opt()),
+          );
+          person = res.person;
+        }
+        this.db.transaction(() => {
+          this.db
+            .prepare(`UPDATE sync_links SET snapshot = json_set(snapshot, '$.p', ?), etag = coalesce(?, etag), synced_at = ? WHERE user_id = ? AND kind = 'contact' AND crm_id = ?`)
+            .run(hash, person?.etag ?? null, this.at, this.userId, o.contactId);
+        })();
+        this.report.google.photos++;
+        this.info(o.contactId, link.googleId, `${this.name(row)}: photo ${o.op === 'set' ? 'sent to' : 'deleted in'} Google.`);
+      } catch (error) {
+        if (error instanceof CrmError) throw error;
+        const status = statusOf(error);
+        if (status !== null && status >= 400 && status < 500 && status !== 429) {
+          if (status === 404) this.db.transaction(() => flagLink(this.db, this.userId, o.contactId, 'r'))();
+          this.fail(o.contactId, link.googleId, `${this.name(row)}: the photo was not ${o.op === 'set' ? 'sent' : 'deleted'}: ${googleRefusal(error)}.`);
+          continue;
+        }
+        throw error;
+      }
+      this.progress('photos', ++done, todo.length);
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------ removal from the list
+
+/**
+ * Takes contacts off a user's list. With `deleteInGoogle`, their Google contacts are deleted
+ * first (batchDeleteContacts, ≤ 500 a request) — if Google refuses, nothing changes here.
+ * Without it, their links are kept, flagged: if a contact comes back on the list, its Google
+ * contact is read again and merged rather than duplicated.
+ */
+export async function removeFromList(deps: ContactsEngineDeps, userId: number, contactIds: number[], deleteInGoogle: boolean): Promise<{ removed: number; deletedInGoogle: number }> {
+  return withLock(deps.services, `contacts:${userId}`, async () => {
+    const { db } = deps;
+    const links = new Map(readLinks(db, userId).map((l) => [l.contactId, l]));
+    let deletedInGoogle = 0;
+    if (deleteInGoogle) {
+      const g = await PeopleAccess.open(db, deps.services, userId, { clock: deps.clock, baseDelayMs: deps.baseDelayMs, quota: deps.quota });
+      const names: string[] = [];
+      const unsure = contactIds.filter((id) => {
+        const l = links.get(id);
+        if (l && !l.googleId.startsWith(PLACEHOLDER)) names.push(l.googleId);
+        return l !== undefined && l.googleId.startsWith(PLACEHOLDER);
+      });
+      try {
+        if (unsure.length > 0) {
+          // A creation whose answer was lost: find what Google made by its CRM id.
+          let pageToken: string | undefined;
+          do {
+            const page: people_v1.Schema$ListConnectionsResponse = await g.read(() => g.ppl.people.connections.list({ resourceName: 'people/me', pageSize: PAGE_SIZE, personFields: 'clientData', pageToken }));
+            for (const p of page.connections ?? []) {
+              const m = markerOf(p);
+              if (m && unsure.includes(m.id) && p.resourceName) names.push(p.resourceName);
+            }
+            pageToken = page.nextPageToken ?? undefined;
+          } while (pageToken);
+        }
+        for (let i = 0; i < names.length; i += DELETE_BATCH) {
+          const chunk = names.slice(i, i + DELETE_BATCH);
+          try {
+            await g.write(() => g.ppl.people.batchDeleteContacts({ requestBody: { resourceNames: chunk } }), true);
+            deletedInGoogle += chunk.length;
+          } catch (error) {
+            if (statusOf(error) !== 404) throw error;
+            // One of them is gone already (deleted in Google): delete the others one by one.
+            for (const rn of chunk) {
+              try {
+                await g.write(() => g.ppl.people.deleteContact({ resourceName: rn }), true);
+                deletedInGoogle++;
+              } catch (e) {
+                if (statusOf(e) !== 404) throw e;
+              }
+            }
+          }
+        }
+      } catch (error) {
+        throw new CrmError('CONFLICT', `Deleting in Google failed, nothing was removed from the list: ${describeGoogleError(error).message}`);
+      } finally {
+        g.keepToken();
+      }
+    }
+    const removed = db.transaction(() => {
+      let n = 0;
+      const del = db.prepare('DELETE FROM contact_sync_list WHERE user_id = ? AND contact_id = ?');
+      for (const id of contactIds) {
+        n += del.run(userId, id).changes;
+        const l = links.get(id);
+        if (!l) continue;
+        if (deleteInGoogle || l.googleId.startsWith(PLACEHOLDER)) dropLink(db, userId, id);
+        else flagLink(db, userId, id, 'd');
+      }
+      return n;
+    })();
+    return { removed, deletedInGoogle };
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The contactSyncList.* and contactsSync.* channels (shared/contract/contactsSync.ts). Rights:
+ * one's own list; a colleague's with *Agenda* on them; anyone's for ADM (store.ts:
+ * contactsTarget) — the colleague's Google connection is used, its token never leaves the core.
+ */
+import { z } from 'zod';
+import type { ContactsSyncRunSummary } from '../../../../shared/contract';
+import { CrmError } from '../../../../shared/errors';
+import { defineAsyncHandlers, defineHandlers, nowIso, type AsyncContext } from '../../context';
+import { removeFromList, runContactsSync, type ContactsEngineDeps } from './engine';
+import { addToList, assertOnList, candidates, contactsTarget, lastSyncAt, listCount, listItems } from './store';
+
+function deps(ctx: AsyncContext): ContactsEngineDeps {
+  return { db: ctx.db, services: ctx.services, now: ctx.now, broadcast: ctx.broadcast };
+}
+
+export const contactsSyncAsyncHandlers = defineAsyncHandlers({
+  'contactsSync.run': (input, ctx) => runContactsSync(deps(ctx), { userId: contactsTarget(ctx.db, ctx.user, input.userId), startedBy: ctx.user.id, dryRun: input.dryRun }),
+
+  'contactSyncList.remove': async (input, ctx) => {
+    const userId = contactsTarget(ctx.db, ctx.user, input.userId);
+    const ids = assertOnList(ctx.db, userId, input.contactIds);
+    const r = await removeFromList(deps(ctx), userId, ids, input.deleteInGoogle);
+    const count = listCount(ctx.db, userId);
+    ctx.emit('onContactSyncListChanged', { userId, count });
+    return { userId, removed: r.removed, deletedInGoogle: r.deletedInGoogle, count };
+  },
+});
+
+const SummaryJson = z
+  .object({
+    crm: z.object({ updated: z.number() }),
+    google: z.object({ created: z.number(), updated: z.number(), deleted: z.number(), photos: z.number() }),
+    conflicts: z.number(),
+    errors: z.number(),
+  })
+  .partial();
+
+export const contactsSyncHandlers = defineHandlers({
+  'contactSyncList.items': (input, ctx) => {
+    const userId = contactsTarget(ctx.db, ctx.user, input.userId);
+    const page = listItems(ctx.db, userId, input.query, input.offset, input.limit);
+    return { userId, count: listCount(ctx.db, userId), total: page.total, lastSyncAt: lastSyncAt(ctx.db, userId), items: page.items };
+  },
+
+  'contactSyncList.candidates': (input, ctx) => candidates(ctx.db, ctx.user, contactsTarget(ctx.db, ctx.user, input.userId), input.query, input.offset, input.limit),
+
+  'contactSyncList.add': (input, ctx) => {
+    const userId = contactsTarget(ctx.db, ctx.user, input.userId);
+    const r = addToList(ctx.db, ctx.user, userId, input.contactIds, nowIso(ctx));
+    if (r.added > 0) ctx.emit('onContactSyncListChanged', { userId, count: r.count });
+    return { userId, ...r };
+  },
+
+  'contactsSync.log': (input, ctx) => {
+    const userId = contactsTarget(ctx.db, ctx.user, input.userId);
+    const rows = ctx.db
+      .prepare("SELECT id, user_id, status, started_at, finished_at, summary FROM sync_runs WHERE user_id = ? AND scope = 'contacts' ORDER BY id DESC LIMIT ?")
+      .all(userId, input.limit) as { id: number; user_id: number; status: ContactsSyncRunSummary['status']; started_at: string; finished_at: string | null; summary: string }[];
+    return rows.map((r): ContactsSyncRunSummary => {
+      const s = SummaryJson.safeParse(JSON.parse(r.summary));
+      const sum = s.success ? s.data : {};
+      return {
+        id: r.id,
+        userId: r.user_id,
+        status: r.status,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        crm: sum.crm ?? { updated: 0 },
+        google: sum.google ?? { created: 0, updated: 0, deleted: 0, photos: 0 },
+        conflicts: sum.conflicts ?? 0,
+        errors: sum.errors ?? 0,
+      };
+    });
+  },
+
+  'contactsSync.logEntries': (input, ctx) => {
+    const run = ctx.db.prepare("SELECT user_id FROM sync_runs WHERE id = ? AND scope = 'contacts'").get(input.runId) as { user_id: number } | undefined;
+    if (!run) throw new CrmError('NOT_FOUND', `Contacts sync run ${input.runId} does not exist.`);
+    contactsTarget(ctx.db, ctx.user, run.user_id);
+    const rows = ctx.db.prepare('SELECT level, crm_id, google_id, message, created_at FROM sync_log WHERE run_id = ? ORDER BY id').all(input.runId) as {
+      level: 'info' | 'warning' | 'error';
+      crm_id: number | null;
+      google_id: string | null;
+      message: string;
+      created_at: string;
+    }[];
+    return rows.map((r) => ({ level: r.level, contactId: r.crm_id, googleId: r.google_id, message: r.message, at: r.created_at }));
+  },
+});
