@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/app';
 import type { Db } from '../../electron/core/db/database';
-import { DEMO_NOW, demoDb, loginAs, silentCore, userId } from '../helpers';
+import { DEMO_NOW, demoDb, dump, loginAs, silentCore, userId } from '../helpers';
 
 let env: ReturnType<typeof demoDb>;
 let core: Core;
@@ -129,5 +129,82 @@ describe('rights, checked in the core', () => {
     core.invokeSync(adm, 'users.setRights', { holderId: userId(db, rep1), targetId: userId(db, rep2), visible: false, agenda: true });
     expect(core.invokeSync(conn, 'actions.list', { userIds: [userId(db, rep2)], ...week }).length).toBeGreaterThan(0);
     expect(core.invokeSync(adm, 'syncPrefs.get', { userId: userId(db, rep2) }).calendarName).toBe('Agenda CRM');
+  });
+});
+
+describe('the rights screen\'s channels (ADM only)', () => {
+  const rightsRows = () => db.prepare('SELECT holder_id, target_id, visible, agenda FROM user_rights ORDER BY holder_id, target_id').all();
+
+  it('a rep or a manager calling users.setRights or users.directory gets FORBIDDEN and nothing changes', () => {
+    const forbidden = { ok: false, error: { code: 'FORBIDDEN', message: 'Only the administrator (ADM) may do this.' } };
+    const conns = [rep1, manager1].map((login) => [login, loginAs(core, login)] as const);
+    const before = dump(db);
+    const rowsBefore = rightsRows();
+    for (const [login, conn] of conns) {
+      // Granting oneself a right, and taking one from a colleague.
+      expect(core.callSync(conn, 'users.setRights', { holderId: userId(db, login), targetId: userId(db, rep3), visible: true, agenda: true })).toEqual(forbidden);
+      expect(core.callSync(conn, 'users.setRights', { holderId: userId(db, manager1), targetId: userId(db, rep1), visible: false, agenda: false })).toEqual(forbidden);
+      expect(core.callSync(conn, 'users.directory', {})).toEqual(forbidden);
+    }
+    expect(rightsRows()).toEqual(rowsBefore);
+    expect(dump(db)).toBe(before);
+    // The refused grant did not open rep3's agenda to rep1.
+    const rep = conns[0]![1];
+    expect(core.callSync(rep, 'actions.list', { userIds: [userId(db, rep3)], ...week })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('ADM grants Agenda, widens it to Visible and takes it back; the holder sees each change at once', () => {
+    const adm = loginAs(core, 'ADM');
+    const holder = loginAs(core, manager2);
+    const [m2, r1] = [userId(db, manager2), userId(db, rep1)];
+    const listed = () => core.invokeSync(holder, 'users.list', {}).map((u) => [u.login, u.rights.visible, u.rights.agenda]);
+    expect(listed()).toEqual([[manager2, true, true], [rep3, false, true]]);
+
+    const record = core.invokeSync(adm, 'users.setRights', { holderId: m2, targetId: r1, visible: false, agenda: true });
+    expect(record.login).toBe(manager2);
+    expect(record.rights).toHaveLength(2);
+    expect(record.rights.map((r) => [r.targetLogin, r.visible, r.agenda])).toEqual(expect.arrayContaining([[rep1, false, true], [rep3, false, true]]));
+    expect(listed()).toContainEqual([rep1, false, true]);
+    const agendaOnly = core.invokeSync(holder, 'actions.list', { userIds: [r1], ...sixWeeks });
+    expect(agendaOnly.some((a) => a.kind === 'busy')).toBe(true);
+
+    core.invokeSync(adm, 'users.setRights', { holderId: m2, targetId: r1, visible: true, agenda: true });
+    const visible = core.invokeSync(holder, 'actions.list', { userIds: [r1], ...sixWeeks });
+    expect(visible.some((a) => a.kind === 'busy')).toBe(false);
+    expect(visible.some((a) => a.kind === 'full' && a.private)).toBe(true);
+
+    const cleared = core.invokeSync(adm, 'users.setRights', { holderId: m2, targetId: r1, visible: false, agenda: false });
+    expect(cleared.rights.map((r) => r.targetLogin)).toEqual([rep3]);
+    expect(db.prepare('SELECT count(*) AS n FROM user_rights WHERE holder_id = ? AND target_id = ?').get(m2, r1)).toEqual({ n: 0 });
+    expect(listed()).toEqual([[manager2, true, true], [rep3, false, true]]);
+    expect(core.callSync(holder, 'actions.list', { userIds: [r1], ...week })).toEqual({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: `You have no right to see the agenda of user ${r1}.` },
+    });
+  });
+
+  it('bad input is refused with an error naming what is wrong, and changes nothing', () => {
+    const adm = loginAs(core, 'ADM');
+    const before = dump(db);
+    const [r1, r2, admId] = [userId(db, rep1), userId(db, rep2), userId(db, 'ADM')];
+    const cases: Array<[unknown, object]> = [
+      [{ holderId: r1, targetId: r1, visible: true, agenda: true }, { code: 'BAD_INPUT', message: 'targetId: a user cannot hold rights on themselves.', field: 'targetId' }],
+      [{ holderId: 999_999, targetId: r2, visible: true, agenda: true }, { code: 'NOT_FOUND', message: 'User 999999 does not exist.' }],
+      [{ holderId: r1, targetId: 999_999, visible: false, agenda: true }, { code: 'NOT_FOUND', message: 'User 999999 does not exist.' }],
+      [
+        { holderId: admId, targetId: r2, visible: true, agenda: true },
+        { code: 'BAD_INPUT', message: 'holderId: the administrator already holds every right; rights are granted to the other users.', field: 'holderId' },
+      ],
+      [{ holderId: r1, targetId: r2, visible: 'yes', agenda: true }, { code: 'BAD_INPUT', field: 'visible' }],
+      [{ holderId: r1, targetId: r2, visible: true }, { code: 'BAD_INPUT', field: 'agenda' }],
+      [{ holderId: r1, targetId: r2, visible: true, agenda: true, admin: true }, { code: 'BAD_INPUT' }],
+      [{ holderId: -1, targetId: r2, visible: true, agenda: true }, { code: 'BAD_INPUT', field: 'holderId' }],
+    ];
+    for (const [input, error] of cases) {
+      const reply = core.callSync(adm, 'users.setRights', input as never);
+      expect(reply, JSON.stringify(input)).toMatchObject({ ok: false, error });
+      if (!reply.ok) expect(reply.error.message.length).toBeGreaterThan(0);
+    }
+    expect(dump(db)).toBe(before);
   });
 });

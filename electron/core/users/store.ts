@@ -84,8 +84,11 @@ export function userRecord(db: Db, id: number): UserRecord {
 
 export function setRights(db: Db, holderId: number, targetId: number, rights: Rights): void {
   if (holderId === targetId) throw new CrmError('BAD_INPUT', 'targetId: a user cannot hold rights on themselves.', 'targetId');
-  getUser(db, holderId);
+  const holder = getUser(db, holderId);
   getUser(db, targetId);
+  // ADM sees and syncs every agenda already (access.ts): a row for ADM would say otherwise and
+  // show in the rights screen as if it mattered.
+  if (holder.is_admin) throw new CrmError('BAD_INPUT', 'holderId: the administrator already holds every right; rights are granted to the other users.', 'holderId');
   if (!rights.visible && !rights.agenda) {
     db.prepare('DELETE FROM user_rights WHERE holder_id = ? AND target_id = ?').run(holderId, targetId);
     return;

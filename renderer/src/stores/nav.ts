@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 
-export type Screen = 'agenda' | 'contacts' | 'sync' | 'prefs';
-export const SCREENS: readonly Screen[] = ['agenda', 'contacts', 'sync', 'prefs'];
+export type Screen = 'agenda' | 'contacts' | 'sync' | 'prefs' | 'rights';
+/** `rights` is ADM's: the shell shows it (and its tab) to ADM only; the core refuses the rest. */
+export const SCREENS: readonly Screen[] = ['agenda', 'contacts', 'sync', 'prefs', 'rights'];
 
 function fromHash(): Screen {
   const name = location.hash.replace(/^#\/?/, '');

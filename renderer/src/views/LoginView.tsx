@@ -27,9 +27,9 @@ export function LoginView() {
 
   return (
     <div className="login-page">
-      <div className="login-lang">
+      <header className="login-lang">
         <LanguageSwitch />
-      </div>
+      </header>
       <main className="login-card">
         <div className="brand brand-large">
           <BrandMark />

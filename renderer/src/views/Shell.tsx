@@ -9,27 +9,33 @@ import { initials } from '../lib/names';
 import { useAgenda } from '../stores/agenda';
 import { startupSync, useAgendaSync } from '../stores/agendaSync';
 import { useContacts } from '../stores/contacts';
+import { followContactSync } from '../stores/contactSync';
 import { useGoogle } from '../stores/google';
 import { useNav, type Screen } from '../stores/nav';
 import { usePreferences } from '../stores/preferences';
+import { useRights } from '../stores/rights';
 import { useSession } from '../stores/session';
-import { useSync } from '../stores/sync';
 import { AgendaView } from './AgendaView';
 import { ContactsView } from './ContactsView';
 import { BrandMark } from './LoginView';
 import { PreferencesView } from './PreferencesView';
+import { RightsView } from './RightsView';
 import { SyncView } from './SyncView';
 
-const NAV: Array<{ screen: Screen; testId: string; key: 'nav.agenda' | 'nav.contacts' | 'nav.sync' | 'nav.prefs' }> = [
+const NAV: Array<{ screen: Screen; testId: string; key: 'nav.agenda' | 'nav.contacts' | 'nav.sync' | 'nav.prefs' | 'nav.rights'; adminOnly?: true }> = [
   { screen: 'agenda', testId: 'nav-agenda', key: 'nav.agenda' },
   { screen: 'contacts', testId: 'nav-contacts', key: 'nav.contacts' },
   { screen: 'sync', testId: 'nav-sync', key: 'nav.sync' },
   { screen: 'prefs', testId: 'nav-prefs', key: 'nav.prefs' },
+  { screen: 'rights', testId: 'nav-rights', key: 'nav.rights', adminOnly: true },
 ];
 
 export function Shell({ user }: { user: SessionUser }) {
   const { t } = useTranslation();
-  const screen = useNav((s) => s.screen);
+  const navScreen = useNav((s) => s.screen);
+  // An ADM-only screen asked for by someone else (a typed #/rights) shows the agenda instead.
+  const nav = NAV.filter((n) => !n.adminOnly || user.isAdmin);
+  const screen: Screen = nav.some((n) => n.screen === navScreen) ? navScreen : 'agenda';
   const go = useNav((s) => s.go);
   const logout = useSession((s) => s.logout);
 
@@ -41,8 +47,9 @@ export function Shell({ user }: { user: SessionUser }) {
     });
     const offContacts = bridge.on('onContactsChanged', ({ ids }) => {
       if (useContacts.getState().loaded) useContacts.getState().refreshChanged(ids);
-      if (useSync.getState().list) void useSync.getState().load();
     });
+    // The contact sync list: its changes, the contacts sync's progress and end.
+    const offContactSync = followContactSync(user.id);
     // Agenda sync: progress for the top bar, and what a finished run changed.
     useAgendaSync.getState().begin(user.id);
     const offProgress = bridge.on('onSyncProgress', (p) => useAgendaSync.getState().onProgress(p));
@@ -62,7 +69,8 @@ export function Shell({ user }: { user: SessionUser }) {
       useContacts.getState().reset();
       usePreferences.getState().reset();
       useGoogle.getState().clear();
-      useSync.getState().reset();
+      offContactSync();
+      useRights.getState().reset();
     };
   }, [user.id]);
 
@@ -78,7 +86,7 @@ export function Shell({ user }: { user: SessionUser }) {
           <span>{t('app.name')}</span>
         </div>
         <nav className="topnav" aria-label={t('nav.label')}>
-          {NAV.map((n) => (
+          {nav.map((n) => (
             <a
               key={n.screen}
               href={`#/${n.screen}`}
@@ -115,6 +123,7 @@ export function Shell({ user }: { user: SessionUser }) {
         {screen === 'contacts' ? <ContactsView /> : null}
         {screen === 'sync' ? <SyncView /> : null}
         {screen === 'prefs' ? <PreferencesView user={user} /> : null}
+        {screen === 'rights' ? <RightsView /> : null}
       </main>
       <DeletionsDialog />
     </div>
