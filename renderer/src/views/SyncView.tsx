@@ -2,21 +2,14 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorLine } from '../components/ErrorLine';
 import { fmt } from '../lib/dates';
+import { useContactSync } from '../stores/contactSync';
 import { useNav } from '../stores/nav';
 import { useSession } from '../stores/session';
-import { useSync } from '../stores/sync';
-import { ContactTable } from './ContactsView';
 import { AgendaSyncCard } from './sync/AgendaSyncCard';
 
 export function SyncView() {
   const { t } = useTranslation();
-  const { list, loading, error, load } = useSync();
-  const timeZone = useSession((s) => s.timeZone);
   const go = useNav((s) => s.go);
-
-  useEffect(() => {
-    void useSync.getState().load();
-  }, []);
 
   return (
     <div className="page">
@@ -36,31 +29,59 @@ export function SyncView() {
         </a>
       </p>
       <AgendaSyncCard />
-      <ErrorLine error={error} onRetry={() => void load()} />
-      <section className="card">
-        <h2 className="card-title">{t('sync.contactsTitle')}</h2>
-        {list ? (
-          <>
-            <div className="stats">
-              <div className="stat">
-                <span className="stat-label">{t('sync.listLabel')}</span>
-                <span className="stat-value" data-testid="sync-count">
-                  {t('sync.count', { count: list.count })}
-                </span>
-              </div>
-              <div className="stat">
-                <span className="stat-label">{t('sync.lastSync')}</span>
-                <span className="stat-value" data-testid="sync-last">
-                  {list.lastSyncAt ? fmt(Date.parse(list.lastSyncAt), t('formats.dateTime'), timeZone) : t('sync.never')}
-                </span>
-              </div>
-            </div>
-            {list.items.length > 0 ? <ContactTable items={list.items} testId="sync-table" /> : <p className="empty">{t('sync.empty')}</p>}
-          </>
-        ) : loading ? (
-          <p className="muted">{t('common.loading')}</p>
-        ) : null}
-      </section>
+      <ContactsSummaryCard />
     </div>
+  );
+}
+
+/**
+ * The contacts side, in short: the list, its sync now, report and log live in Préférences (the
+ * seed's user card, FTC019 §3.4.1); this says how many contacts go to Google and when they last did.
+ */
+function ContactsSummaryCard() {
+  const { t } = useTranslation();
+  const count = useContactSync((s) => s.count);
+  const lastSyncAt = useContactSync((s) => s.lastSyncAt);
+  const error = useContactSync((s) => s.summaryError);
+  const version = useContactSync((s) => s.version);
+  const timeZone = useSession((s) => s.timeZone);
+  const go = useNav((s) => s.go);
+
+  useEffect(() => {
+    void useContactSync.getState().loadSummary();
+  }, [version]);
+
+  return (
+    <section className="card" data-testid="contacts-sync-summary" aria-labelledby="contacts-sync-summary-title">
+      <h2 className="card-title" id="contacts-sync-summary-title">
+        {t('sync.contactsTitle')}
+      </h2>
+      <ErrorLine error={error} onRetry={() => void useContactSync.getState().loadSummary()} />
+      <div className="stats">
+        <div className="stat">
+          <span className="stat-label">{t('sync.listLabel')}</span>
+          <span className="stat-value" data-testid="sync-count">
+            {count === null ? '…' : t('sync.count', { count })}
+          </span>
+        </div>
+        <div className="stat">
+          <span className="stat-label">{t('sync.lastSync')}</span>
+          <span className="stat-value" data-testid="sync-last">
+            {count === null ? '…' : lastSyncAt ? fmt(Date.parse(lastSyncAt), t('formats.dateTime'), timeZone) : t('sync.never')}
+          </span>
+        </div>
+      </div>
+      <a
+        href="#/prefs"
+        onClick={(e) => {
+          e.preventDefault();
+          useContactSync.setState({ reveal: true });
+          go('prefs');
+        }}
+        data-testid="sync-manage-contacts"
+      >
+        {t('sync.manage')} →
+      </a>
+    </section>
   );
 }
