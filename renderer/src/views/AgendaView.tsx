@@ -3,16 +3,16 @@ import { useTranslation } from 'react-i18next';
 import { TZDate } from '@date-fns/tz';
 import type { Action, ActionSyncState, ActionType, ActionView, SessionUser, UserSummary } from '../../../shared/contract';
 import { ErrorLine } from '../components/ErrorLine';
-import { ChevronIcon, LockIcon, SyncIcon, SyncStateIcon } from '../components/Icons';
+import { ChevronIcon, LockIcon, SyncStateIcon } from '../components/Icons';
 import { Fields, SidePanel } from '../components/SidePanel';
 import { textColorOn } from '../lib/color';
 import { dayKey, fmt, validTimeZone, weekDays } from '../lib/dates';
 import { periodText } from '../lib/period';
 import { cellKey, layoutWeek, type TimedSegment } from '../lib/weekLayout';
 import { useAgenda } from '../stores/agenda';
-import { useAgendaSync } from '../stores/agendaSync';
 import { initials, shortName } from '../lib/names';
 import { ActionEditor } from './agenda/ActionEditor';
+import { AgendaSyncButton } from './agenda/AgendaSyncButton';
 
 const FIRST_HOUR = 7;
 const LAST_HOUR = 20;
@@ -136,37 +136,6 @@ export function AgendaView({ user }: { user: SessionUser }) {
         />
       ) : null}
     </div>
-  );
-}
-
-/**
- * Syncs the agendas shown with Google, both ways (FTC019 §3.6.2): the viewer's own and those of
- * colleagues on whom they hold the Agenda right, one run per agenda.
- */
-function AgendaSyncButton({ users }: { users: UserSummary[] }) {
-  const { t } = useTranslation();
-  const running = useAgendaSync((st) => st.running);
-  const syncable = users.filter((u) => u.isSelf || u.rights.agenda);
-  const busy = syncable.some((u) => !!running[u.id]);
-  const label = syncable.length === 0 ? t('agendaSync.agendaButtonNone') : t('agendaSync.agendaButton');
-  const run = async () => {
-    const st = useAgendaSync.getState();
-    await Promise.all(syncable.map((u) => st.run('agenda', { userId: u.id })));
-    void useAgenda.getState().reload();
-  };
-  return (
-    <button
-      type="button"
-      className="button icon"
-      onClick={() => void run()}
-      disabled={busy || syncable.length === 0}
-      aria-label={label}
-      title={label}
-      aria-busy={busy}
-      data-testid="agenda-sync"
-    >
-      <SyncIcon spinning={busy} />
-    </button>
   );
 }
 
