@@ -1,8 +1,14 @@
 /**
- * Pure layout of a week of actions: which day/user cell each action falls in, its vertical span
- * in wall-clock minutes (in the user's zone), and a side-by-side lane for overlapping ones
- * (greedy: each action takes the first lane free at its start; a cluster of overlapping actions
- * shares one lane count). Memoised by the caller (`useMemo`) on the inputs.
+ * Pure layout of a period of actions for the agenda's day, week and month views.
+ *
+ * Day and week: which (day, user) column each timed action falls in, its vertical span in
+ * wall-clock minutes (in the viewer's zone) and a side-by-side lane for overlapping ones (greedy:
+ * each action takes the first lane free at its start; a cluster of overlapping actions shares one
+ * lane count); all-day actions per column. Month: each day's actions in display order.
+ *
+ * Everything a block shows that depends only on the action (its times as `HH:mm`) is computed
+ * here once, so rendering a block formats nothing: with 20 agendas a week holds ~2,000 blocks.
+ * Memoised by the caller (`useMemo`) on the inputs.
  */
 import { TZDate } from '@date-fns/tz';
 import { addDays, format } from 'date-fns';
@@ -13,30 +19,44 @@ export interface TimedSegment {
   /** Minutes since the day's midnight, wall clock. */
   startMin: number;
   endMin: number;
+  /** `HH:mm` of the action's start and end (wall clock, viewer's zone); `…` when it continues. */
+  startLabel: string;
+  endLabel: string;
   /** Continues from the previous day / into the next day. */
   continuesBefore: boolean;
   continuesAfter: boolean;
   lane: number;
   lanes: number;
+  /** Column index (day × shown users + user), for keyboard navigation and dragging. */
+  col: number;
 }
 
-export interface WeekLayout {
-  /** Cell key `${dayIndex}:${userId}` → timed segments laid out. */
-  timed: Map<string, TimedSegment[]>;
-  /** Cell key → all-day items covering that day. */
-  allDay: Map<string, ActionView[]>;
-  /** Largest number of all-day items in one cell (sizes the all-day row). */
+export interface DaysLayout {
+  /** Column index (`dayIndex * users + userIndex`) → timed segments laid out. */
+  timed: Map<number, TimedSegment[]>;
+  /** Column index → all-day items covering that day. */
+  allDay: Map<number, ActionView[]>;
+  /** Largest number of all-day items in one column (sizes the all-day row). */
   maxAllDay: number;
 }
 
-export const cellKey = (dayIndex: number, userId: number): string => `${dayIndex}:${userId}`;
-
 /** Shortest visual duration, so a 5-minute call still shows its title and does not overlap the next. */
-const MIN_VISUAL_MINUTES = 20;
+export const MIN_VISUAL_MINUTES = 20;
 
-function wallMinutes(ms: number, zone: string): number {
-  const d = new TZDate(ms, zone);
-  return d.getHours() * 60 + d.getMinutes();
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+export const minutesLabel = (min: number): string => `${pad(Math.floor(min / 60) % 24)}:${pad(min % 60)}`;
+
+/**
+ * Wall-clock minutes of instants within one day, without a `TZDate` per instant: the day's
+ * midnight and the zone's offset over the day; only a day with a DST change asks the zone again.
+ */
+function dayClock(dayStart: number, dayEnd: number, zone: string): (ms: number) => number {
+  const steady = dayEnd - dayStart === 86_400_000;
+  if (steady) return (ms) => Math.floor((ms - dayStart) / 60_000);
+  return (ms) => {
+    const d = new TZDate(ms, zone);
+    return d.getHours() * 60 + d.getMinutes();
+  };
 }
 
 function layoutCell(segments: TimedSegment[]): void {
@@ -64,43 +84,66 @@ function layoutCell(segments: TimedSegment[]): void {
   close();
 }
 
-export function layoutWeek(actions: readonly ActionView[], weekStart: TZDate, userIds: readonly number[], zone: string): WeekLayout {
-  const timed = new Map<string, TimedSegment[]>();
-  const allDay = new Map<string, ActionView[]>();
-  const shown = new Set(userIds);
-  const bounds = Array.from({ length: 8 }, (_, i) => +addDays(weekStart, i));
-  const dayKeys = Array.from({ length: 7 }, (_, i) => format(addDays(weekStart, i), 'yyyy-MM-dd'));
+/** The `n` days from `start` (a zoned midnight): their instants (n + 1 bounds) and `yyyy-MM-dd` keys. */
+export function daysFrom(start: TZDate, n: number): { days: TZDate[]; bounds: number[]; keys: string[] } {
+  const days = Array.from({ length: n }, (_, i) => addDays(start, i));
+  const bounds = Array.from({ length: n + 1 }, (_, i) => +addDays(start, i));
+  const keys = days.map((d) => format(d, 'yyyy-MM-dd'));
+  return { days, bounds, keys };
+}
+
+/** Lays out `days` (bounds: n + 1 zoned midnights; keys: their dates) for the shown users. */
+export function layoutDays(actions: readonly ActionView[], bounds: readonly number[], keys: readonly string[], userIds: readonly number[], zone: string): DaysLayout {
+  const timed = new Map<number, TimedSegment[]>();
+  const allDay = new Map<number, ActionView[]>();
+  const userIndex = new Map(userIds.map((id, i) => [id, i]));
+  const nUsers = userIds.length;
+  const nDays = keys.length;
+  const clocks = keys.map((_, d) => dayClock(bounds[d] as number, bounds[d + 1] as number, zone));
 
   for (const action of actions) {
-    if (!shown.has(action.ownerId)) continue;
+    const ui = userIndex.get(action.ownerId);
+    if (ui === undefined) continue;
     const p = action.period;
     if (p.allDay) {
-      for (let d = 0; d < 7; d++) {
-        const key = dayKeys[d] as string;
+      for (let d = 0; d < nDays; d++) {
+        const key = keys[d] as string;
         if (key < p.startDate || key > p.endDate) continue;
-        const k = cellKey(d, action.ownerId);
-        const list = allDay.get(k);
+        const col = d * nUsers + ui;
+        const list = allDay.get(col);
         if (list) list.push(action);
-        else allDay.set(k, [action]);
+        else allDay.set(col, [action]);
       }
       continue;
     }
     const start = Date.parse(p.start);
     const end = Date.parse(p.end);
-    for (let d = 0; d < 7; d++) {
+    for (let d = 0; d < nDays; d++) {
       const dayStart = bounds[d] as number;
       const dayEnd = bounds[d + 1] as number;
       if (!(start < dayEnd && end > dayStart)) continue;
+      const clock = clocks[d] as (ms: number) => number;
       const continuesBefore = start < dayStart;
       const continuesAfter = end > dayEnd;
-      const startMin = continuesBefore ? 0 : wallMinutes(start, zone);
-      let endMin = end >= dayEnd ? 1440 : wallMinutes(end, zone);
-      if (endMin <= startMin) endMin = Math.min(1440, startMin + 1);
-      const k = cellKey(d, action.ownerId);
-      const seg: TimedSegment = { action, startMin, endMin, continuesBefore, continuesAfter, lane: 0, lanes: 1 };
-      const list = timed.get(k);
+      const startMin = continuesBefore ? 0 : clock(start);
+      const rawEnd = end >= dayEnd ? 1440 : clock(end);
+      const endMin = rawEnd <= startMin ? Math.min(1440, startMin + 1) : rawEnd;
+      const col = d * nUsers + ui;
+      const seg: TimedSegment = {
+        action,
+        startMin,
+        endMin,
+        startLabel: continuesBefore ? '…' : minutesLabel(startMin),
+        endLabel: continuesAfter ? '…' : minutesLabel(rawEnd),
+        continuesBefore,
+        continuesAfter,
+        lane: 0,
+        lanes: 1,
+        col,
+      };
+      const list = timed.get(col);
       if (list) list.push(seg);
-      else timed.set(k, [seg]);
+      else timed.set(col, [seg]);
     }
   }
   for (const segments of timed.values()) layoutCell(segments);
@@ -110,4 +153,41 @@ export function layoutWeek(actions: readonly ActionView[], weekStart: TZDate, us
     maxAllDay = Math.max(maxAllDay, list.length);
   }
   return { timed, allDay, maxAllDay };
+}
+
+export interface MonthItem {
+  action: ActionView;
+  /** `HH:mm` of the start on this day; '' for all-day actions and days it continues over. */
+  time: string;
+}
+
+/** Each day's actions (all-day first, then by start), for the month grid. */
+export function layoutMonth(actions: readonly ActionView[], bounds: readonly number[], keys: readonly string[], userIds: readonly number[], zone: string): Map<string, MonthItem[]> {
+  const out = new Map<string, Array<MonthItem & { sort: number }>>();
+  const shown = new Set(userIds);
+  const order = new Map(userIds.map((id, i) => [id, i]));
+  const clocks = keys.map((_, d) => dayClock(bounds[d] as number, bounds[d + 1] as number, zone));
+  const push = (key: string, item: MonthItem & { sort: number }) => {
+    const list = out.get(key);
+    if (list) list.push(item);
+    else out.set(key, [item]);
+  };
+  for (const action of actions) {
+    if (!shown.has(action.ownerId)) continue;
+    const p = action.period;
+    if (p.allDay) {
+      for (const key of keys) if (key >= p.startDate && key <= p.endDate) push(key, { action, time: '', sort: -1 });
+      continue;
+    }
+    const start = Date.parse(p.start);
+    const end = Date.parse(p.end);
+    for (let d = 0; d < keys.length; d++) {
+      const dayStart = bounds[d] as number;
+      if (!(start < (bounds[d + 1] as number) && end > dayStart)) continue;
+      const startMin = start < dayStart ? 0 : (clocks[d] as (ms: number) => number)(start);
+      push(keys[d] as string, { action, time: start < dayStart ? '' : minutesLabel(startMin), sort: startMin });
+    }
+  }
+  for (const list of out.values()) list.sort((a, b) => a.sort - b.sort || (order.get(a.action.ownerId) ?? 0) - (order.get(b.action.ownerId) ?? 0) || a.action.id - b.action.id);
+  return out as Map<string, MonthItem[]>;
 }

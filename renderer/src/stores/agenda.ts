@@ -1,15 +1,46 @@
 import { create } from 'zustand';
 import type { TZDate } from '@date-fns/tz';
-import { addDays } from 'date-fns';
-import type { Action, ActionPatch, ActionType, ActionView, UserSummary } from '../../../shared/contract';
+import { TZDate as TZ, tz } from '@date-fns/tz';
+import { addDays, addMonths, differenceInCalendarDays, startOfDay, startOfMonth, endOfMonth, startOfWeek } from 'date-fns';
+import type { Action, ActionDraft, ActionPatch, ActionType, ActionView, Period, UserSummary } from '../../../shared/contract';
 import { bridge } from '../api/bridge';
 import { weekStartOf, zonedInstant } from '../lib/dates';
 
 const SELECTION_KEY = 'crm.agenda.users';
+const VIEW_KEY = 'crm.agenda.view';
+
+export type AgendaViewKind = 'day' | 'week' | 'month';
+export const AGENDA_VIEWS: readonly AgendaViewKind[] = ['day', 'week', 'month'];
+
+/** The days a view shows around `anchor` (a zoned midnight): its first day and how many. */
+export function rangeOf(view: AgendaViewKind, anchor: TZDate, zone: string): { start: TZDate; days: number } {
+  if (view === 'day') return { start: startOfDay(anchor, { in: tz(zone) }), days: 1 };
+  if (view === 'week') return { start: weekStartOf(anchor, zone), days: 7 };
+  // Month: whole weeks (Monday first) from the one holding the 1st to the one holding the last day.
+  const first = startOfWeek(startOfMonth(anchor, { in: tz(zone) }), { weekStartsOn: 1, in: tz(zone) });
+  const last = endOfMonth(anchor, { in: tz(zone) });
+  const days = (Math.floor(differenceInCalendarDays(last, first, { in: tz(zone) }) / 7) + 1) * 7;
+  return { start: first, days };
+}
+
+/** A new action's prefilled form: whose agenda and which slot (from a double-click on the grid). */
+export interface NewActionSlot {
+  ownerId: number;
+  period: Period;
+}
 
 interface AgendaState {
   timeZone: string;
+  view: AgendaViewKind;
+  /** Midnight of the day the view is about (the day shown, a day of the week or of the month). */
+  anchor: TZDate;
+  /** First day shown and how many (derived from view + anchor). */
+  rangeStart: TZDate;
+  rangeDays: number;
+  /** Kept for callers that think in weeks: the Monday of the anchor's week. */
   weekStart: TZDate;
+  /** The range the actions were loaded for (`yyyy-MM-ddTHH…` of its start), set with them. */
+  loadedFrom: string;
   users: UserSummary[];
   selectedUserIds: number[];
   actionTypes: ActionType[];
@@ -24,7 +55,21 @@ interface AgendaState {
   init(timeZone: string, selfId: number): Promise<void>;
   reload(): Promise<void>;
   shiftWeek(weeks: number): void;
+  /** Previous / next period of the current view (a day, a week, a month). */
+  shift(periods: number): void;
   goToday(): void;
+  /** Another view, remembered for this user. */
+  setView(view: AgendaViewKind): void;
+  /** Opens a day (month's « +N more », a day header). */
+  openDay(instant: number): void;
+  /** Moves or resizes an action from the grid: shown at once, saved with actions.update; reverted on refusal. */
+  moveAction(id: number, period: Period): Promise<void>;
+  /** The creation form open on a slot, or null. */
+  newAction: NewActionSlot | null;
+  startNew(slot: NewActionSlot | null): void;
+  createAction(draft: ActionDraft): Promise<Action>;
+  /** The last grid edit the core refused (shown above the grid). */
+  moveError: unknown;
   toggleUser(id: number): void;
   select(actionId: number | null): void;
   /**
@@ -39,6 +84,22 @@ interface AgendaState {
 let requestSeq = 0;
 let detailSeq = 0;
 
+function storedView(selfId: number): AgendaViewKind | null {
+  try {
+    const raw = localStorage.getItem(`${VIEW_KEY}.${selfId}`);
+    return AGENDA_VIEWS.includes(raw as AgendaViewKind) ? (raw as AgendaViewKind) : null;
+  } catch {
+    return null;
+  }
+}
+
+function withAnchor(view: AgendaViewKind, anchor: TZDate, zone: string) {
+  const r = rangeOf(view, anchor, zone);
+  return { view, anchor, rangeStart: r.start, rangeDays: r.days, weekStart: weekStartOf(anchor, zone) };
+}
+
+const todayAnchor = (zone: string) => startOfDay(new TZ(Date.now(), zone), { in: tz(zone) });
+
 function storedSelection(selfId: number): number[] | null {
   try {
     const raw = localStorage.getItem(`${SELECTION_KEY}.${selfId}`);
@@ -51,7 +112,10 @@ function storedSelection(selfId: number): number[] | null {
 
 export const useAgenda = create<AgendaState>()((set, get) => ({
   timeZone: 'Europe/Paris',
-  weekStart: weekStartOf(Date.now(), 'Europe/Paris'),
+  ...withAnchor('week', todayAnchor('Europe/Paris'), 'Europe/Paris'),
+  loadedFrom: '',
+  newAction: null,
+  moveError: null,
   users: [],
   selectedUserIds: [],
   actionTypes: [],
@@ -63,7 +127,7 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
   detailError: null,
 
   async init(timeZone, selfId) {
-    set({ timeZone, weekStart: weekStartOf(Date.now(), timeZone), loading: true, error: null });
+    set({ timeZone, ...withAnchor(storedView(selfId) ?? 'week', todayAnchor(timeZone), timeZone), loading: true, error: null });
     try {
       const [users, actionTypes] = await Promise.all([bridge['users.list']({}), bridge['actionTypes.list']({})]);
       const ids = new Set(users.map((u) => u.id));
@@ -78,23 +142,24 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
   },
 
   async reload() {
-    const { selectedUserIds, weekStart } = get();
+    const { selectedUserIds, rangeStart, rangeDays } = get();
     const seq = ++requestSeq;
+    const from = new Date(+rangeStart).toISOString();
     if (selectedUserIds.length === 0) {
-      set({ actions: [], loading: false, error: null });
+      set({ actions: [], loading: false, error: null, loadedFrom: from });
       return;
     }
     set({ loading: true });
     try {
       const actions = await bridge['actions.list']({
         userIds: selectedUserIds,
-        from: new Date(+weekStart).toISOString(),
-        to: new Date(+addDays(weekStart, 7)).toISOString(),
+        from,
+        to: new Date(+addDays(rangeStart, rangeDays)).toISOString(),
       });
       if (seq !== requestSeq) return;
       const selected = get().selectedActionId;
       const stillShown = selected !== null && actions.some((a) => a.id === selected);
-      set({ actions, loading: false, error: null });
+      set({ actions, loading: false, error: null, loadedFrom: from });
       if (selected !== null) get().select(stillShown ? selected : null);
     } catch (error) {
       if (seq !== requestSeq) return;
@@ -103,15 +168,83 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
   },
 
   shiftWeek(weeks) {
-    set({ weekStart: addDays<TZDate, TZDate>(get().weekStart, weeks * 7) });
+    const { view, anchor, timeZone } = get();
+    set(withAnchor(view, addDays<TZDate, TZDate>(anchor, weeks * 7), timeZone));
+    get().select(null);
+    void get().reload();
+  },
+
+  shift(periods) {
+    const { view, anchor, timeZone } = get();
+    const next = view === 'day' ? addDays<TZDate, TZDate>(anchor, periods) : view === 'week' ? addDays<TZDate, TZDate>(anchor, periods * 7) : addMonths<TZDate, TZDate>(startOfMonth(anchor, { in: tz(timeZone) }), periods);
+    set(withAnchor(view, next, timeZone));
     get().select(null);
     void get().reload();
   },
 
   goToday() {
-    set({ weekStart: weekStartOf(Date.now(), get().timeZone) });
+    const { view, timeZone } = get();
+    set(withAnchor(view, todayAnchor(timeZone), timeZone));
     get().select(null);
     void get().reload();
+  },
+
+  setView(view) {
+    const { anchor, timeZone, users, view: was } = get();
+    if (view === was) return;
+    set(withAnchor(view, anchor, timeZone));
+    const self = users.find((u) => u.isSelf);
+    if (self) {
+      try {
+        localStorage.setItem(`${VIEW_KEY}.${self.id}`, view);
+      } catch {
+        // not kept
+      }
+    }
+    void get().reload();
+  },
+
+  openDay(instant) {
+    const { timeZone, users } = get();
+    set(withAnchor('day', startOfDay(new TZ(instant, timeZone), { in: tz(timeZone) }), timeZone));
+    const self = users.find((u) => u.isSelf);
+    if (self) {
+      try {
+        localStorage.setItem(`${VIEW_KEY}.${self.id}`, 'day');
+      } catch {
+        // not kept
+      }
+    }
+    get().select(null);
+    void get().reload();
+  },
+
+  async moveAction(id, period) {
+    const before = get().actions;
+    const card = before.find((a) => a.id === id);
+    if (!card) return;
+    // Shown moved at once; the reload after the save (or the revert) brings the core's truth.
+    set({ actions: before.map((a) => (a.id === id ? { ...a, period } : a)), moveError: null });
+    try {
+      const saved = await bridge['actions.update']({ id, patch: { period } });
+      if (get().selectedActionId === id) set({ detail: saved, detailError: null });
+    } catch (moveError) {
+      set({ moveError });
+    }
+    await get().reload();
+  },
+
+  startNew(slot) {
+    if (slot) get().select(null);
+    set({ newAction: slot });
+  },
+
+  async createAction(draft) {
+    const created = await bridge['actions.create'](draft);
+    set({ newAction: null });
+    await get().reload();
+    get().select(created.id);
+    return created;
   },
 
   toggleUser(id) {
@@ -150,11 +283,11 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
 
   async saveAction(id, patch) {
     const saved = await bridge['actions.update']({ id, patch });
-    const { weekStart, timeZone, selectedActionId } = get();
+    const { rangeStart, rangeDays, timeZone, selectedActionId, view } = get();
     if (selectedActionId === id) set({ detail: saved, detailError: null });
     const start = Date.parse(saved.period.allDay ? (zonedInstant(saved.period.startDate, '12:00', timeZone) ?? '') : saved.period.start);
-    const shown = Number.isNaN(start) || (start >= +weekStart && start < +addDays(weekStart, 7));
-    if (!shown) set({ weekStart: weekStartOf(start, timeZone) });
+    const shown = Number.isNaN(start) || (start >= +rangeStart && start < +addDays(rangeStart, rangeDays));
+    if (!shown) set(withAnchor(view, startOfDay(new TZ(start, timeZone), { in: tz(timeZone) }), timeZone));
     await get().reload();
     return saved;
   },
@@ -162,6 +295,6 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
   reset() {
     requestSeq++;
     detailSeq++;
-    set({ users: [], selectedUserIds: [], actions: [], actionTypes: [], selectedActionId: null, detail: null, detailError: null, error: null, loading: false });
+    set({ users: [], selectedUserIds: [], actions: [], actionTypes: [], selectedActionId: null, detail: null, detailError: null, error: null, loading: false, newAction: null, moveError: null, loadedFrom: '' });
   },
 }));

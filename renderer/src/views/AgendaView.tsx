@@ -1,23 +1,17 @@
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TZDate } from '@date-fns/tz';
-import type { Action, ActionSyncState, ActionType, ActionView, SessionUser, UserSummary } from '../../../shared/contract';
+import type { Action, ActionType, ActionView, SessionUser, UserSummary } from '../../../shared/contract';
 import { ErrorLine } from '../components/ErrorLine';
-import { ChevronIcon, LockIcon, SyncStateIcon } from '../components/Icons';
+import { ChevronIcon, SyncStateIcon } from '../components/Icons';
 import { Fields, SidePanel } from '../components/SidePanel';
-import { textColorOn } from '../lib/color';
-import { dayKey, fmt, validTimeZone, weekDays } from '../lib/dates';
+import { dayKey, fmt, validTimeZone } from '../lib/dates';
 import { periodText } from '../lib/period';
-import { cellKey, layoutWeek, type TimedSegment } from '../lib/weekLayout';
-import { useAgenda } from '../stores/agenda';
-import { initials, shortName } from '../lib/names';
+import { daysFrom, layoutDays, layoutMonth } from '../lib/weekLayout';
+import { AGENDA_VIEWS, useAgenda, type AgendaViewKind, type NewActionSlot } from '../stores/agenda';
 import { ActionEditor } from './agenda/ActionEditor';
 import { AgendaSyncButton } from './agenda/AgendaSyncButton';
-
-const FIRST_HOUR = 7;
-const LAST_HOUR = 20;
-const MIN_HOUR_HEIGHT = 40;
-const HOURS = Array.from({ length: 24 }, (_, h) => h);
+import { MonthGrid } from './agenda/MonthGrid';
+import { TimeGrid } from './agenda/TimeGrid';
 
 export function AgendaView({ user }: { user: SessionUser }) {
   const { t } = useTranslation();
@@ -30,16 +24,50 @@ export function AgendaView({ user }: { user: SessionUser }) {
     else void st.reload();
   }, [user]);
 
-  const days = useMemo(() => weekDays(s.weekStart), [s.weekStart]);
-  const layout = useMemo(() => layoutWeek(s.actions, s.weekStart, s.selectedUserIds, timeZone), [s.actions, s.weekStart, s.selectedUserIds, timeZone]);
+  // PageUp / PageDown: previous / next period; T: today — anywhere in the agenda but in a field,
+  // a dialog or the side panel.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      const target = e.target as HTMLElement | null;
+      if (target?.closest('input, select, textarea, [contenteditable], [role=dialog], .side-panel')) return;
+      const st = useAgenda.getState();
+      if (e.key === 'PageUp' || e.key === 'PageDown') {
+        e.preventDefault();
+        st.shift(e.key === 'PageUp' ? -1 : 1);
+      } else if (e.key === 't' || e.key === 'T') {
+        e.preventDefault();
+        st.goToday();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const range = useMemo(() => daysFrom(s.rangeStart, s.rangeDays), [s.rangeStart, s.rangeDays]);
   const typesById = useMemo(() => new Map(s.actionTypes.map((at) => [at.id, at])), [s.actionTypes]);
   const usersById = useMemo(() => new Map(s.users.map((u) => [u.id, u])), [s.users]);
   const shownUsers = useMemo(() => s.selectedUserIds.map((id) => usersById.get(id)).filter((u): u is UserSummary => !!u), [s.selectedUserIds, usersById]);
+  const shownIds = useMemo(() => shownUsers.map((u) => u.id), [shownUsers]);
+  const timed = useMemo(() => (s.view === 'month' ? null : layoutDays(s.actions, range.bounds, range.keys, shownIds, timeZone)), [s.view, s.actions, range, shownIds, timeZone]);
+  const month = useMemo(() => (s.view === 'month' ? layoutMonth(s.actions, range.bounds, range.keys, shownIds, timeZone) : null), [s.view, s.actions, range, shownIds, timeZone]);
   const selected = s.selectedActionId === null ? null : (s.actions.find((a) => a.id === s.selectedActionId) ?? null);
   const onSelect = useCallback((id: number) => useAgenda.getState().select(id), []);
+  // Who the viewer may change (the core checks again): self, ADM, or a right on the colleague.
+  const canEdit = useCallback((ownerId: number) => {
+    if (user.isAdmin || ownerId === user.id) return true;
+    const u = usersById.get(ownerId);
+    return !!u && (u.rights.agenda || u.rights.visible);
+  }, [user, usersById]);
 
-  const weekLabel = t('agenda.weekOf', { date: fmt(s.weekStart, t('formats.weekLabel'), timeZone) });
+  const label =
+    s.view === 'day'
+      ? fmt(s.anchor, t('formats.dayLong'), timeZone)
+      : s.view === 'week'
+        ? t('agenda.weekOf', { date: fmt(s.rangeStart, t('formats.weekLabel'), timeZone) })
+        : fmt(s.anchor, t('formats.monthLabel'), timeZone);
   const todayKey = dayKey(Date.now(), timeZone);
+  const countKey = s.view === 'day' ? 'agenda.countDay' : s.view === 'week' ? 'agenda.count' : 'agenda.countMonth';
 
   return (
     <div className="agenda">
@@ -87,44 +115,78 @@ export function AgendaView({ user }: { user: SessionUser }) {
             </li>
           </ul>
         </section>
+        <section className="side-section">
+          <h2 className="section-title">{t('agenda.keys.title')}</h2>
+          <ul className="key-help muted small">
+            <li>{t('agenda.keys.navigate')}</li>
+            <li>{t('agenda.keys.move')}</li>
+            <li>{t('agenda.keys.create')}</li>
+          </ul>
+        </section>
       </aside>
 
       <section className="agenda-main">
         <div className="toolbar">
           <div className="button-group">
-            <button type="button" className="button icon" onClick={() => s.shiftWeek(-1)} aria-label={t('agenda.previous')} title={t('agenda.previous')} data-testid="week-prev">
+            <button type="button" className="button icon" onClick={() => s.shift(-1)} aria-label={t(`agenda.previous_${s.view}`)} title={`${t(`agenda.previous_${s.view}`)} (PageUp)`} data-testid="week-prev">
               <ChevronIcon dir="left" />
             </button>
-            <button type="button" className="button" onClick={() => s.goToday()} data-testid="week-today">
+            <button type="button" className="button" onClick={() => s.goToday()} title={`${t('agenda.today')} (T)`} data-testid="week-today">
               {t('agenda.today')}
             </button>
-            <button type="button" className="button icon" onClick={() => s.shiftWeek(1)} aria-label={t('agenda.next')} title={t('agenda.next')} data-testid="week-next">
+            <button type="button" className="button icon" onClick={() => s.shift(1)} aria-label={t(`agenda.next_${s.view}`)} title={`${t(`agenda.next_${s.view}`)} (PageDown)`} data-testid="week-next">
               <ChevronIcon dir="right" />
             </button>
           </div>
           <h1 className="week-label" data-testid="week-label">
-            {weekLabel}
+            {label}
           </h1>
+          <ViewSwitch view={s.view} onChange={(v) => s.setView(v)} />
           <span className="muted toolbar-note" aria-live="polite">
-            {s.loading ? t('common.loading') : t('agenda.count', { count: s.actions.length })}
+            {s.loading ? t('common.loading') : t(countKey, { count: countShown(s.actions, shownIds) })}
           </span>
           <AgendaSyncButton users={shownUsers} />
         </div>
         <ErrorLine error={s.error} onRetry={() => void s.reload()} />
+        <ErrorLine error={s.moveError} />
         {shownUsers.length === 0 && !s.loading && s.users.length > 0 ? <p className="empty">{t('agenda.noUser')}</p> : null}
-        <WeekGrid
-          days={days}
-          users={shownUsers}
-          layout={layout}
-          typesById={typesById}
-          timeZone={timeZone}
-          todayKey={todayKey}
-          selectedId={s.selectedActionId}
-          onSelect={onSelect}
-        />
+        {timed && s.view !== 'month' ? (
+          <TimeGrid
+            view={s.view}
+            days={range.days}
+            keys={range.keys}
+            users={shownUsers}
+            layout={timed}
+            typesById={typesById}
+            timeZone={timeZone}
+            todayKey={todayKey}
+            selectedId={s.selectedActionId}
+            loadedFrom={s.loadedFrom}
+            loading={s.loading}
+            canEdit={canEdit}
+            onSelect={onSelect}
+          />
+        ) : month ? (
+          <MonthGrid
+            days={range.days}
+            keys={range.keys}
+            month={fmt(s.anchor, 'yyyy-MM', timeZone)}
+            items={month}
+            users={shownUsers}
+            typesById={typesById}
+            timeZone={timeZone}
+            todayKey={todayKey}
+            selectedId={s.selectedActionId}
+            loadedFrom={s.loadedFrom}
+            loading={s.loading}
+            onSelect={onSelect}
+          />
+        ) : null}
       </section>
 
-      {selected ? (
+      {s.newAction ? (
+        <NewActionPanel slot={s.newAction} owner={usersById.get(s.newAction.ownerId)} types={s.actionTypes} timeZone={timeZone} />
+      ) : selected ? (
         <ActionDetail
           action={selected}
           full={s.detail?.id === selected.id ? s.detail : null}
@@ -139,280 +201,62 @@ export function AgendaView({ user }: { user: SessionUser }) {
   );
 }
 
-interface GridProps {
-  days: TZDate[];
-  users: UserSummary[];
-  layout: ReturnType<typeof layoutWeek>;
-  typesById: Map<number, ActionType>;
-  timeZone: string;
-  todayKey: string;
-  selectedId: number | null;
-  onSelect(id: number): void;
+/** Distinct actions of the shown agendas in what was loaded. */
+function countShown(actions: readonly ActionView[], userIds: readonly number[]): number {
+  const shown = new Set(userIds);
+  let n = 0;
+  for (const a of actions) if (shown.has(a.ownerId)) n++;
+  return n;
 }
 
-function WeekGrid({ days, users, layout, typesById, timeZone, todayKey, selectedId, onSelect }: GridProps) {
+/** Day / week / month: a group of toggle buttons (Tab to reach, Enter/Space to pick). */
+function ViewSwitch({ view, onChange }: { view: AgendaViewKind; onChange(v: AgendaViewKind): void }) {
   const { t } = useTranslation();
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const headRef = useRef<HTMLDivElement>(null);
-  const [hourHeight, setHourHeight] = useState(48);
-  const scrolledFor = useRef<string | null>(null);
-
-  // Fit 7:00–20:00 in the visible height (never below a readable size); the rest scrolls.
-  useLayoutEffect(() => {
-    const scroller = scrollRef.current;
-    const head = headRef.current;
-    if (!scroller || !head) return;
-    const measure = () => {
-      const available = scroller.clientHeight - head.offsetHeight;
-      setHourHeight(Math.max(MIN_HOUR_HEIGHT, Math.floor((available - 8) / (LAST_HOUR - FIRST_HOUR))));
-    };
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(scroller);
-    ro.observe(head);
-    return () => ro.disconnect();
-  }, []);
-
-  // Open on 07:00 (its label just visible); again when the hour size or the agendas shown change.
-  const scrollKey = `${hourHeight}:${users.length}`;
-  useLayoutEffect(() => {
-    const scroller = scrollRef.current;
-    if (scroller && scrolledFor.current !== scrollKey) {
-      scroller.scrollTop = FIRST_HOUR * hourHeight - 8;
-      scrolledFor.current = scrollKey;
-    }
-  }, [scrollKey, hourHeight]);
-
-  const sub = Math.max(1, users.length);
-  const style = { '--hour-h': `${hourHeight}px`, '--sub-cols': sub } as CSSProperties;
-  const now = Date.now();
-  const nowKey = dayKey(now, timeZone);
-  const nowTz = new TZDate(now, timeZone);
-  const nowMin = nowTz.getHours() * 60 + nowTz.getMinutes();
-
   return (
-    <div className="week-scroll" ref={scrollRef} style={style} data-testid="week-grid">
-      <div className="week-head" ref={headRef}>
-        <div className="week-row">
-          <div className="gutter gutter-head" />
-          {days.map((d) => {
-            const key = dayKey(d, timeZone);
-            return (
-              <div key={key} className={`day-head${key === todayKey ? ' today' : ''}`} data-day={key}>
-                <div className="day-name">
-                  <span>{fmt(d, t('formats.dayHeader'), timeZone)}</span>
-                </div>
-                {users.length > 1 ? (
-                  <div className="user-heads">
-                    {users.map((u) => (
-                      <div key={u.id} className="user-head" title={u.displayName} data-user-id={u.id}>
-                        <span className="user-head-name">{shortName(u.displayName)}</span>
-                        <span className="user-head-initials" aria-hidden="true">
-                          {initials(u.displayName)}
-                        </span>
-                      </div>
-                    ))}
-                  </div>
-                ) : null}
-              </div>
-            );
-          })}
-        </div>
-        <div className="week-row all-day-row">
-          <div className="gutter gutter-allday">{t('agenda.allDay')}</div>
-          {days.map((d, di) => (
-            <div key={di} className="day-allday">
-              {(users.length ? users : [null]).map((u, ui) => (
-                <div key={u?.id ?? ui} className="allday-cell">
-                  {u
-                    ? (layout.allDay.get(cellKey(di, u.id)) ?? []).map((a) => (
-                        <AllDayChip key={a.id} action={a} type={a.kind === 'full' ? typesById.get(a.typeId) : undefined} selected={a.id === selectedId} onSelect={onSelect} />
-                      ))
-                    : null}
-                </div>
-              ))}
-            </div>
-          ))}
-        </div>
-      </div>
-      <div className="week-body">
-        <div className="gutter">
-          {HOURS.map((h) => (
-            <div key={h} className="hour-label">
-              {h === 0 ? '' : `${String(h).padStart(2, '0')}:00`}
-            </div>
-          ))}
-        </div>
-        {days.map((d, di) => {
-          const key = dayKey(d, timeZone);
-          return (
-            <div key={key} className={`day-col${key === todayKey ? ' today' : ''}`}>
-              {(users.length ? users : [null]).map((u, ui) => (
-                <div key={u?.id ?? ui} className="user-col" data-user-id={u?.id}>
-                  {u ? <DayColumn segments={layout.timed.get(cellKey(di, u.id))} typesById={typesById} hourHeight={hourHeight} timeZone={timeZone} selectedId={selectedId} onSelect={onSelect} /> : null}
-                </div>
-              ))}
-              {key === nowKey ? <div className="now-line" style={{ top: (nowMin / 60) * hourHeight }} aria-hidden="true" /> : null}
-            </div>
-          );
-        })}
-      </div>
+    <div className="segmented" role="group" aria-label={t('agenda.view.label')} data-testid="view-switch">
+      {AGENDA_VIEWS.map((v) => (
+        <button key={v} type="button" className={`segment${v === view ? ' active' : ''}`} aria-pressed={v === view} onClick={() => onChange(v)} data-testid={`view-${v}`}>
+          {t(`agenda.view.${v}`)}
+        </button>
+      ))}
     </div>
   );
 }
 
-interface ColumnProps {
-  segments: TimedSegment[] | undefined;
-  typesById: Map<number, ActionType>;
-  hourHeight: number;
-  timeZone: string;
-  selectedId: number | null;
-  onSelect(id: number): void;
-}
-
-const DayColumn = memo(function DayColumn({ segments, typesById, hourHeight, timeZone, selectedId, onSelect }: ColumnProps) {
-  if (!segments) return null;
-  return (
-    <>
-      {segments.map((seg) => (
-        <ActionBlock
-          key={`${seg.action.id}`}
-          seg={seg}
-          type={seg.action.kind === 'full' ? typesById.get(seg.action.typeId) : undefined}
-          hourHeight={hourHeight}
-          timeZone={timeZone}
-          selected={seg.action.id === selectedId}
-          onSelect={onSelect}
-        />
-      ))}
-    </>
-  );
-});
-
-interface BlockProps {
-  seg: TimedSegment;
-  type: ActionType | undefined;
-  hourHeight: number;
-  timeZone: string;
-  selected: boolean;
-  onSelect(id: number): void;
-}
-
-function ActionBlock({ seg, type, hourHeight, timeZone, selected, onSelect }: BlockProps) {
+/** A new action on the slot picked on the grid: the editor, prefilled, saving with actions.create. */
+function NewActionPanel({ slot, owner, types, timeZone }: { slot: NewActionSlot; owner: UserSummary | undefined; types: ActionType[]; timeZone: string }) {
   const { t } = useTranslation();
-  const a = seg.action;
-  const top = (seg.startMin / 60) * hourHeight;
-  const height = Math.max(((seg.endMin - seg.startMin) / 60) * hourHeight, 20);
-  const width = 100 / seg.lanes;
-  const base: CSSProperties = { top, height: height - 2, left: `calc(${seg.lane * width}% + 1px)`, width: `calc(${width}% - 3px)` };
-  const p = a.period;
-  const timeText = p.allDay
-    ? ''
-    : `${seg.continuesBefore ? '…' : fmt(Date.parse(p.start), t('formats.time'), timeZone)}–${seg.continuesAfter ? '…' : fmt(Date.parse(p.end), t('formats.time'), timeZone)}`;
-  const lines = Math.floor((height - 6) / 15);
-
-  if (a.kind === 'busy') {
-    return (
-      <button
-        type="button"
-        className={`action-block busy${selected ? ' selected' : ''}`}
-        style={base}
-        onClick={() => onSelect(a.id)}
-        title={`${t('agenda.busy')} ${timeText}`}
-        data-testid="action-block"
-        data-action-id={a.id}
-        data-owner-id={a.ownerId}
-        data-kind="busy"
-      >
-        <span className="block-time">{timeText}</span> <span className="block-title">{t('agenda.busy')}</span>
-      </button>
-    );
-  }
-  const bg = type?.color ?? '#9aa5b1';
-  const fg = textColorOn(bg);
-  const oneLine = lines < 2;
-  const syncLabel = a.sync ? t(`syncBadge.${a.sync}`) : null;
-  const showLocation = lines >= 4 && a.location !== '';
-  // Title lines that fit under the time (and above the location): never a half-cut line.
-  const titleLines = Math.max(1, lines - 1 - (showLocation ? 1 : 0));
+  const close = useCallback(() => useAgenda.getState().startNew(null), []);
+  const [dirty, setDirty] = useState(false);
+  const base = useMemo<Action>(
+    () => ({
+      kind: 'full',
+      id: 0,
+      ownerId: slot.ownerId,
+      typeId: types[0]?.id ?? 1,
+      title: '',
+      location: '',
+      period: slot.period,
+      private: false,
+      reminder: { enabled: false, minutesBefore: 15 },
+      description: '',
+      seriesId: null,
+      contactId: null,
+      companyId: null,
+      updatedAt: new Date(0).toISOString(),
+    }),
+    [slot, types],
+  );
+  const key = JSON.stringify(slot);
   return (
-    <button
-      type="button"
-      className={`action-block${selected ? ' selected' : ''}${oneLine ? ' one-line' : ''}${a.sync ? ' has-sync' : ''}`}
-      style={{ ...base, backgroundColor: bg, color: fg }}
-      onClick={() => onSelect(a.id)}
-      title={[timeText, a.title, a.location, syncLabel].filter(Boolean).join(' · ')}
-      data-testid="action-block"
-      data-action-id={a.id}
-      data-owner-id={a.ownerId}
-      data-type-id={a.typeId}
-      data-kind="full"
-      data-series={a.seriesId !== null ? 'true' : undefined}
-      data-sync={a.sync ?? undefined}
-    >
-      {a.sync ? <SyncBadge state={a.sync} /> : null}
-      <span className="block-line">
-        {a.private ? (
-          <span className="block-lock" aria-label={t('agenda.private')}>
-            <LockIcon size={11} />
-          </span>
-        ) : null}
-        <span className="block-time">{timeText}</span>
-        {oneLine ? <span className="block-title"> {a.title}</span> : null}
-      </span>
-      {!oneLine ? (
-        <span className="block-title" style={{ WebkitLineClamp: titleLines }}>
-          {a.title}
+    <SidePanel title={t('agenda.newAction')} onClose={close} testId="new-action" closeOnEscape={!dirty} focusKey={key}>
+      <div className="detail-meta">
+        <span className="muted">
+          {t('actionEdit.owner')} {owner?.displayName ?? ''}
         </span>
-      ) : null}
-      {showLocation ? <span className="block-location">{a.location}</span> : null}
-    </button>
-  );
-}
-
-function AllDayChip({ action, type, selected, onSelect }: { action: ActionView; type: ActionType | undefined; selected: boolean; onSelect(id: number): void }) {
-  const { t } = useTranslation();
-  if (action.kind === 'busy') {
-    return (
-      <button type="button" className={`allday-chip busy${selected ? ' selected' : ''}`} onClick={() => onSelect(action.id)} data-testid="action-block" data-action-id={action.id} data-owner-id={action.ownerId} data-kind="busy">
-        {t('agenda.busy')}
-      </button>
-    );
-  }
-  const bg = type?.color ?? '#9aa5b1';
-  return (
-    <button
-      type="button"
-      className={`allday-chip${selected ? ' selected' : ''}`}
-      style={{ backgroundColor: bg, color: textColorOn(bg) }}
-      onClick={() => onSelect(action.id)}
-      title={[action.title, action.sync ? t(`syncBadge.${action.sync}`) : null].filter(Boolean).join(' · ')}
-      data-testid="action-block"
-      data-action-id={action.id}
-      data-owner-id={action.ownerId}
-      data-type-id={action.typeId}
-      data-kind="full"
-      data-series={action.seriesId !== null ? 'true' : undefined}
-      data-sync={action.sync ?? undefined}
-    >
-      {action.private ? <LockIcon size={11} /> : null}
-      <span className="chip-title">{action.title}</span>
-      {action.sync ? <SyncBadge state={action.sync} /> : null}
-    </button>
-  );
-}
-
-/**
- * Where the action stands with Google, on its block: a small icon whose label screen readers read
- * as part of the block's name and whose tooltip says it in words (syncBadge.* texts).
- */
-function SyncBadge({ state }: { state: ActionSyncState }) {
-  const { t } = useTranslation();
-  const label = t(`syncBadge.${state}`);
-  return (
-    <span className={`sync-badge sync-${state}`} role="img" aria-label={label} title={label} data-testid="sync-badge" data-state={state}>
-      <SyncStateIcon state={state} />
-    </span>
+      </div>
+      <ActionEditor key={key} action={base} types={types} timeZone={timeZone} onDirty={setDirty} create />
+    </SidePanel>
   );
 }
 

@@ -153,6 +153,8 @@ interface Props {
   timeZone: string;
   /** Whether the form holds unsaved input (the panel then ignores Escape). */
   onDirty(dirty: boolean): void;
+  /** A new action (`action` is the prefilled slot): saved with actions.create, title focused. */
+  create?: boolean;
 }
 
 /**
@@ -160,7 +162,7 @@ interface Props {
  * period (timed or all-day), private, reminder, description. Saves with `actions.update`; a field
  * the core refuses shows its error next to it and everything typed stays as it was.
  */
-export function ActionEditor({ action, types, timeZone, onDirty }: Props) {
+export function ActionEditor({ action, types, timeZone, onDirty, create = false }: Props) {
   const { t } = useTranslation();
   const id = useId();
   // The action the draft started from: the patch is made against it.
@@ -172,6 +174,12 @@ export function ActionEditor({ action, types, timeZone, onDirty }: Props) {
   const dirty = !same(draft, pristine);
 
   useEffect(() => onDirty(dirty), [dirty, onDirty]);
+  // A new action: straight to its title (after the panel, which focuses its close button).
+  useEffect(() => {
+    if (!create) return;
+    const frame = requestAnimationFrame(() => document.getElementById(`${id}-title`)?.focus());
+    return () => cancelAnimationFrame(frame);
+  }, [create, id]);
   // Changed elsewhere (a sync, another window) while untouched here: show the new values.
   useEffect(() => {
     if (action.updatedAt !== base.updatedAt && !dirty) {
@@ -197,6 +205,24 @@ export function ActionEditor({ action, types, timeZone, onDirty }: Props) {
       setStatus({ kind: 'idle' });
       return;
     }
+    if (create) {
+      setStatus({ kind: 'saving' });
+      try {
+        await useAgenda.getState().createAction({
+          ownerId: base.ownerId,
+          typeId: Number(draft.typeId),
+          title: draft.title,
+          location: draft.location,
+          period: patch.period ?? base.period,
+          private: draft.private,
+          reminder: patch.reminder ?? base.reminder,
+          description: draft.description,
+        });
+      } catch (error) {
+        showError(error);
+      }
+      return;
+    }
     if (Object.keys(patch).length === 0) {
       setErrors({});
       setStatus({ kind: 'saved', note: 'nothing' });
@@ -210,15 +236,19 @@ export function ActionEditor({ action, types, timeZone, onDirty }: Props) {
       setErrors({});
       setStatus({ kind: 'saved', note: 'saved' });
     } catch (error) {
-      const err = error instanceof CrmError ? error : toCrmError(error);
-      const field = err.code === 'BAD_INPUT' ? fieldOfPath(err.field, draft.allDay) : null;
-      if (field) {
-        setErrors({ [field]: fieldText(t, field, draft) });
-        setStatus({ kind: 'idle' });
-        document.getElementById(`${id}-${field}`)?.focus();
-      } else setStatus({ kind: 'error', error });
+      showError(error);
     }
   };
+
+  function showError(error: unknown) {
+    const err = error instanceof CrmError ? error : toCrmError(error);
+    const field = err.code === 'BAD_INPUT' ? fieldOfPath(err.field, draft.allDay) : null;
+    if (field) {
+      setErrors({ [field]: fieldText(t, field, draft) });
+      setStatus({ kind: 'idle' });
+      document.getElementById(`${id}-${field}`)?.focus();
+    } else setStatus({ kind: 'error', error });
+  }
 
   const revert = () => {
     setDraft(pristine);
@@ -325,7 +355,7 @@ export function ActionEditor({ action, types, timeZone, onDirty }: Props) {
 
       <div className="form-footer action-form-footer">
         <button type="submit" className="button primary" disabled={status.kind === 'saving'} data-testid="edit-save">
-          {status.kind === 'saving' ? t('actionEdit.saving') : t('actionEdit.save')}
+          {status.kind === 'saving' ? t('actionEdit.saving') : create ? t('actionEdit.create') : t('actionEdit.save')}
         </button>
         {dirty && status.kind !== 'saving' ? (
           <button type="button" className="button" onClick={revert} data-testid="edit-revert">

@@ -1,0 +1,332 @@
+/**
+ * The multi-user agenda (issue 7) in the browser host against the Google emulator: a manager
+ * shows three colleagues beside their own agenda, moves a colleague's action by dragging it with
+ * the mouse (another day, another hour) and finds the new period in that colleague's Google
+ * calendar (automatic sync on), resizes one by its bottom edge, is refused a drop into another
+ * user's column, cancels a drag with Escape, creates an action by double-clicking an empty slot,
+ * moves and resizes from the keyboard, and walks the day, week and month views (« +N » opens the
+ * day). Screenshots of each view at 1280×720 and 1920×1080 go to
+ * e2e/artifacts/screens/views-*.png.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Locator, Page } from '@playwright/test';
+import type { Action } from '../shared/contract';
+import type { AutomaticSync } from '../electron/core/sync/agenda/scheduler';
+import { connectWithoutConsent, expect, googleCalendar, login, startGoogleHost, test as base, useEmulatorClient, type GoogleHostFixture } from './google-fixtures';
+
+const SCREENS = fileURLToPath(new URL('./artifacts/screens/', import.meta.url));
+mkdirSync(SCREENS, { recursive: true });
+
+const test = base.extend<object, { viewsHost: GoogleHostFixture }>({
+  viewsHost: [
+    async ({}, use) => {
+      const h = await startGoogleHost({ startupSync: false });
+      await use(h.fixture);
+      await h.close();
+    },
+    { scope: 'worker' },
+  ],
+});
+
+test.describe.configure({ mode: 'serial' });
+test.use({ viewport: { width: 1280, height: 720 } });
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENS}views-${name}.png` });
+
+interface Setup {
+  manager: string;
+  managerId: number;
+  /** The three reps, the first connected to Google. */
+  reps: Array<{ login: string; id: number; email: string }>;
+  auto: AutomaticSync;
+  adm: string;
+}
+
+let setup: Setup;
+
+test.beforeAll(async ({ viewsHost: host }) => {
+  await useEmulatorClient(host);
+  const manager = (host.db.prepare("SELECT u.login FROM users u JOIN user_rights r ON r.holder_id = u.id GROUP BY u.id ORDER BY count(*) DESC LIMIT 1").get() as { login: string }).login;
+  const managerId = host.userId(manager);
+  const reps = host.reps.slice(0, 3).map((r) => ({ login: r.login, id: host.userId(r.login), email: r.googleEmail }));
+  expect(reps).toHaveLength(3);
+  // The manager holds Agenda on all three (the demo shares the reps out between two managers).
+  for (const r of reps) host.db.prepare('INSERT INTO user_rights (holder_id, target_id, visible, agenda) VALUES (?, ?, 0, 1) ON CONFLICT (holder_id, target_id) DO UPDATE SET agenda = 1').run(managerId, r.id);
+  await connectWithoutConsent(host, reps[0]!.login);
+  const adm = host.core.newConnection();
+  host.core.impersonate(adm, 'ADM');
+  setup = { manager, managerId, reps, auto: host.core.startAutomaticSync({ delayMs: 200, retryMs: 2000 }), adm };
+});
+
+test.afterAll(() => setup?.auto.stop());
+
+const actionOf = (host: GoogleHostFixture, id: number): Action => host.core.invokeSync(setup.adm, 'actions.get', { id });
+
+/** Shows the manager and the three reps, in the week view. */
+async function openTeamWeek(page: Page, host: GoogleHostFixture) {
+  await login(page, host, setup.manager);
+  await page.getByTestId('nav-agenda').click();
+  for (const r of setup.reps) {
+    const box = page.locator(`[data-testid=user-option][data-user-id="${r.id}"]`);
+    if (!(await box.isChecked())) await box.check();
+  }
+  await page.getByTestId('view-week').click();
+  await expect(page.getByTestId('view-week')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('.day-head').first().locator('.user-head')).toHaveCount(4);
+  await expect(page.getByTestId('week-grid')).toHaveAttribute('data-loading', 'false');
+}
+
+/** A plain timed block of `ownerId` (editable, not a series, Monday–Saturday, 08:00–16:00), moving forward week by week. */
+async function blockOf(page: Page, ownerId: number, except: number[] = []): Promise<Locator> {
+  for (let i = 0; i < 8; i++) {
+    await expect(page.getByTestId('week-grid')).toHaveAttribute('data-loading', 'false');
+    const id = await page.evaluate(
+      ([owner, skip]) => {
+        const blocks = Array.from(document.querySelectorAll<HTMLElement>(`.week-body [data-testid=action-block][data-editable][data-owner-id="${owner}"]`));
+        const nUsers = document.querySelectorAll('.day-head')[0]?.querySelectorAll('.user-head').length || 1;
+        const ok = blocks.find((b) => {
+          const col = Number(b.dataset.col);
+          const top = parseFloat(b.style.top);
+          const hourH = parseFloat(getComputedStyle(b.closest('.week-scroll')!).getPropertyValue('--hour-h'));
+          if (skip.includes(Number(b.dataset.actionId)) || col >= 6 * nUsers || top < 8 * hourH || top > 16 * hourH || b.offsetHeight < hourH * 0.9) return false;
+          // Not under another block where the mouse grabs it (its top and its bottom edge).
+          b.scrollIntoView({ block: 'center', inline: 'center' });
+          const r = b.getBoundingClientRect();
+          const hit = (y: number) => document.elementFromPoint(r.x + r.width / 2, y)?.closest('[data-testid=action-block]') === b;
+          return hit(r.y + 8) && hit(r.bottom - 3);
+        });
+        return ok ? Number(ok.dataset.actionId) : null;
+      },
+      [ownerId, except] as const,
+    );
+    if (id !== null) return page.locator(`.week-body [data-testid=action-block][data-action-id="${id}"]`);
+    await page.getByTestId('week-next').click();
+  }
+  throw new Error(`no movable action of user ${ownerId} found`);
+}
+
+async function hourHeight(page: Page): Promise<number> {
+  return page.getByTestId('week-grid').evaluate((el) => parseFloat(getComputedStyle(el).getPropertyValue('--hour-h')));
+}
+
+const addMinutes = (iso: string, min: number) => new Date(Date.parse(iso) + min * 60_000).toISOString();
+
+test('a manager moves a colleague’s action by drag; the colleague’s Google calendar has the new period', async ({ page, viewsHost: host }) => {
+  const rep = setup.reps[0]!;
+  await openTeamWeek(page, host);
+  await shot(page, 'team-week-1280');
+  const block = await blockOf(page, rep.id);
+  await block.scrollIntoViewIfNeeded();
+  const id = Number(await block.getAttribute('data-action-id'));
+  const before = actionOf(host, id);
+  if (before.period.allDay) throw new Error('expected a timed action');
+  const h = await hourHeight(page);
+  const dayW = await page.locator('.week-body .day-col').first().evaluate((el) => el.getBoundingClientRect().width);
+  const box = (await block.boundingBox())!;
+
+  // A real mouse drag: one day right, one hour down; the preview follows, snapped to 15 minutes.
+  await page.mouse.move(box.x + box.width / 2, box.y + 8);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + dayW / 2, box.y + 8 + h / 2, { steps: 5 });
+  await page.mouse.move(box.x + box.width / 2 + dayW, box.y + 8 + h, { steps: 5 });
+  await expect(page.getByTestId('drag-ghost')).toBeVisible();
+  await expect(page.getByTestId('drag-ghost')).not.toHaveClass(/refused/);
+  await shot(page, 'drag-preview-1280');
+  await page.mouse.up();
+  await expect(page.getByTestId('drag-ghost')).toHaveCount(0);
+
+  const expected = { start: addMinutes(before.period.start, 25 * 60), end: addMinutes(before.period.end, 25 * 60) };
+  await expect.poll(() => actionOf(host, id).period).toEqual({ allDay: false, ...expected });
+  // The detail panel did not open: a drag is not a click.
+  await expect(page.getByTestId('action-detail')).toHaveCount(0);
+  await expect(page.getByTestId('grid-status')).toContainText('Action déplacée');
+
+  // Automatic sync pushes it to the owner's calendar.
+  const { cal, calendarId } = await googleCalendar(host, rep.email);
+  await expect
+    .poll(
+      async () => {
+        const r = await cal.events.list({ calendarId, privateExtendedProperty: [`crmActionId=${id}`] });
+        const e = r.data.items?.[0];
+        return e ? { start: new Date(e.start?.dateTime ?? '').toISOString(), end: new Date(e.end?.dateTime ?? '').toISOString() } : null;
+      },
+      { timeout: 20_000 },
+    )
+    .toEqual(expected);
+});
+
+test('resize by the bottom edge, a drop on another user refused, Escape cancels', async ({ page, viewsHost: host }) => {
+  const rep = setup.reps[1]!;
+  await openTeamWeek(page, host);
+  const h = await hourHeight(page);
+
+  // Resize: the bottom edge down by half an hour.
+  const block = await blockOf(page, rep.id);
+  await block.scrollIntoViewIfNeeded();
+  const id = Number(await block.getAttribute('data-action-id'));
+  const before = actionOf(host, id);
+  if (before.period.allDay) throw new Error('expected a timed action');
+  let box = (await block.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height - 3);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height - 3 + h / 2, { steps: 6 });
+  await expect(page.getByTestId('drag-ghost')).toBeVisible();
+  await page.mouse.up();
+  await expect.poll(() => actionOf(host, id).period).toEqual({ allDay: false, start: before.period.start, end: addMinutes(before.period.end, 30) });
+  await expect(page.getByTestId('grid-status')).toContainText('Durée changée');
+
+  // Into the next user's column: refused, nothing changes.
+  const other = await blockOf(page, rep.id, [id]);
+  await other.scrollIntoViewIfNeeded();
+  const otherId = Number(await other.getAttribute('data-action-id'));
+  const otherBefore = actionOf(host, otherId).period;
+  const colW = await page.locator('.week-body .user-col').first().evaluate((el) => el.getBoundingClientRect().width);
+  box = (await other.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 8);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + colW, box.y + 8, { steps: 6 });
+  await expect(page.getByTestId('drag-ghost')).toHaveClass(/refused/);
+  await expect(page.getByTestId('drag-ghost')).toHaveText('Autre agenda : refusé');
+  await shot(page, 'drag-refused-1280');
+  await page.mouse.up();
+  await expect(page.getByTestId('grid-status')).toHaveText('Une action ne peut pas être déplacée dans l’agenda d’un autre utilisateur.');
+  expect(actionOf(host, otherId).period).toEqual(otherBefore);
+
+  // Escape in the middle of a drag: nothing saved.
+  box = (await other.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 8);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + 8 + h, { steps: 6 });
+  await expect(page.getByTestId('drag-ghost')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('drag-ghost')).toHaveCount(0);
+  await page.mouse.up();
+  await expect(page.getByTestId('grid-status')).toHaveText('Déplacement annulé');
+  expect(actionOf(host, otherId).period).toEqual(otherBefore);
+  await expect(page.getByTestId('action-detail')).toHaveCount(0);
+});
+
+test('double-click on an empty slot creates an action for that column’s user', async ({ page, viewsHost: host }) => {
+  const rep = setup.reps[2]!;
+  await openTeamWeek(page, host);
+  const h = await hourHeight(page);
+  // 07:15 on the first day, in the rep's column (the day opens on 07:00; the demo books from 08:00).
+  const col = page.locator(`.week-body .day-col`).first().locator(`.user-col[data-user-id="${rep.id}"]`);
+  const cbox = (await col.boundingBox())!;
+  const body = (await page.locator('.week-body .body-cols').boundingBox())!;
+  const y = body.y + 7.25 * h + 2;
+  expect(await page.evaluate(([x, yy]) => document.elementFromPoint(x, yy)?.closest('[data-testid=action-block]') ?? null, [cbox.x + cbox.width / 2, y] as const)).toBeNull();
+  await page.mouse.dblclick(cbox.x + cbox.width / 2, y);
+  const panel = page.getByTestId('new-action');
+  await expect(panel).toBeVisible();
+  await expect(panel).toContainText('Nouvelle action');
+  const form = panel.getByTestId('action-form');
+  await expect(form.getByTestId('edit-title')).toBeFocused();
+  await expect(form.getByTestId('edit-startTime')).toHaveValue('07:15');
+  await expect(form.getByTestId('edit-endTime')).toHaveValue('08:15');
+  await shot(page, 'create-1280');
+  // An empty title is refused by the core, next to its field.
+  await form.getByTestId('edit-save').click();
+  await expect(form.getByTestId('edit-error-title')).toHaveText('Ce champ est obligatoire.');
+  await form.getByTestId('edit-title').fill('Appel découverte (e2e)');
+  await form.getByTestId('edit-save').click();
+  await expect(panel).toHaveCount(0);
+  const created = host.db.prepare("SELECT id, owner_id FROM actions WHERE title = 'Appel découverte (e2e)'").get() as { id: number; owner_id: number } | undefined;
+  expect(created?.owner_id).toBe(rep.id);
+  const block = page.locator(`[data-testid=action-block][data-action-id="${created!.id}"]`);
+  await expect(block).toBeVisible();
+  await expect(page.getByTestId('action-detail')).toBeVisible();
+});
+
+test('keyboard: arrows between blocks, Alt+arrows move, Alt+Shift resizes, PageDown and T', async ({ page, viewsHost: host }) => {
+  const rep = setup.reps[1]!;
+  await openTeamWeek(page, host);
+  const block = await blockOf(page, rep.id);
+  const id = Number(await block.getAttribute('data-action-id'));
+  const before = actionOf(host, id);
+  if (before.period.allDay) throw new Error('expected a timed action');
+  await block.focus();
+  await page.keyboard.press('Shift');
+  await expect(block).toHaveAttribute('aria-describedby', 'agenda-move-hint');
+  await expect(page.locator('#agenda-move-hint')).toContainText('Alt+flèches');
+  await expect(block).toHaveCSS('outline-style', 'solid');
+
+  await page.keyboard.press('Alt+ArrowDown');
+  await expect.poll(() => actionOf(host, id).period).toEqual({ allDay: false, start: addMinutes(before.period.start, 15), end: addMinutes(before.period.end, 15) });
+  const moved = page.locator(`.week-body [data-testid=action-block][data-action-id="${id}"]`);
+  await expect(moved).toBeFocused();
+  await page.keyboard.press('Alt+ArrowRight');
+  await expect.poll(() => actionOf(host, id).period).toEqual({ allDay: false, start: addMinutes(before.period.start, 24 * 60 + 15), end: addMinutes(before.period.end, 24 * 60 + 15) });
+  await expect(moved).toBeFocused();
+  await page.keyboard.press('Alt+Shift+ArrowDown');
+  await expect.poll(() => actionOf(host, id).period).toEqual({ allDay: false, start: addMinutes(before.period.start, 24 * 60 + 15), end: addMinutes(before.period.end, 24 * 60 + 30) });
+  await expect(page.getByTestId('grid-status')).toContainText('Durée changée');
+
+  // Arrows move the focus to another block.
+  await moved.focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('action-block');
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-action-id'));
+  expect(Number(focused)).not.toBe(id);
+
+  // PageDown: next week; T: back to today's week.
+  const label = await page.getByTestId('week-label').textContent();
+  await page.keyboard.press('PageDown');
+  await expect(page.getByTestId('week-label')).not.toHaveText(label ?? '');
+  await page.getByTestId('week-grid').focus();
+  await page.keyboard.press('t');
+  await expect(page.locator('.day-head.today')).toHaveCount(1);
+});
+
+test('day, week and month views at 1280×720 and 1920×1080; « +N » opens the day', async ({ page, viewsHost: host }) => {
+  await openTeamWeek(page, host);
+  for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
+    await page.setViewportSize(size);
+    const tag = String(size.width);
+    await page.getByTestId('view-week').click();
+    await blockOf(page, setup.reps[0]!.id);
+    await shot(page, `team-week-${tag}`);
+
+    await page.getByTestId('view-day').click();
+    await expect(page.getByTestId('week-grid')).toHaveAttribute('data-view', 'day');
+    await expect(page.getByTestId('week-grid')).toHaveAttribute('data-loading', 'false');
+    await shot(page, `team-day-${tag}`);
+
+    await page.getByTestId('view-month').click();
+    const month = page.getByTestId('month-grid');
+    await expect(month).toBeVisible();
+    await expect(month).toHaveAttribute('data-loading', 'false');
+    await shot(page, `team-month-${tag}`);
+
+    // Only my own agenda: the single-user week and month.
+    await page.locator(`[data-testid=user-option][data-user-id="${setup.managerId}"]`).uncheck();
+    for (const r of setup.reps.slice(1)) await page.locator(`[data-testid=user-option][data-user-id="${r.id}"]`).uncheck();
+    await expect(month).toHaveAttribute('data-loading', 'false');
+    await shot(page, `one-month-${tag}`);
+    await page.getByTestId('view-week').click();
+    await expect(page.getByTestId('week-grid')).toHaveAttribute('data-loading', 'false');
+    await shot(page, `one-week-${tag}`);
+    await page.getByTestId('view-day').click();
+    await expect(page.getByTestId('week-grid')).toHaveAttribute('data-loading', 'false');
+    await shot(page, `one-day-${tag}`);
+    await page.locator(`[data-testid=user-option][data-user-id="${setup.managerId}"]`).check();
+    for (const r of setup.reps.slice(1)) await page.locator(`[data-testid=user-option][data-user-id="${r.id}"]`).check();
+  }
+
+  // « +N » in the month opens that day in the day view.
+  await page.getByTestId('view-month').click();
+  await expect(page.getByTestId('month-grid')).toHaveAttribute('data-loading', 'false');
+  const more = page.getByTestId('month-more').first();
+  await expect(more).toBeVisible();
+  const day = await more.evaluate((el) => el.closest<HTMLElement>('.month-cell')?.dataset.day);
+  await more.click();
+  await expect(page.getByTestId('view-day')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('.day-head')).toHaveAttribute('data-day', day ?? '');
+  // The view is remembered for this user.
+  await page.getByTestId('logout').click();
+  await page.getByTestId('login-name').fill(setup.manager);
+  await page.getByTestId('login-password').fill('demo');
+  await page.getByTestId('login-password').press('Enter');
+  await expect(page.getByTestId('view-day')).toHaveAttribute('aria-pressed', 'true');
+});

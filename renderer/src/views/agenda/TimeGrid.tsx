@@ -1,0 +1,734 @@
+/**
+ * The day and week views: a time axis and one column per (day, shown user) — users side by side
+ * inside each day, so a manager reads "who is free on Tuesday at 10" at a glance. Columns have a
+ * readable minimum width; when they do not fit, the grid scrolls sideways with the time axis and
+ * the day/user headers sticky, and only the columns in view (plus a few) are in the DOM
+ * (@tanstack/react-virtual, horizontal): a 20-agenda week is ~140 columns and ~2,000 blocks.
+ *
+ * Editing on the grid (only on actions the viewer may change; the core checks it again):
+ * drag a block to move it (time and day; another user's column is refused: no reassignment),
+ * drag its bottom edge to resize, both snapping to 15 minutes with a live preview and Escape to
+ * cancel; from the keyboard, Alt+arrows move a focused block (15 minutes / a day) and
+ * Alt+Shift+↑/↓ change its end. Double-click an empty slot to create an action there.
+ * Arrows move the focus between blocks, PageUp/PageDown change period, T goes to today.
+ */
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { TZDate } from '@date-fns/tz';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import type { ActionSyncState, ActionType, ActionView, Period, UserSummary } from '../../../../shared/contract';
+import { LockIcon, SyncStateIcon } from '../../components/Icons';
+import { textColorOn } from '../../lib/color';
+import { fmt } from '../../lib/dates';
+import { initials, shortName } from '../../lib/names';
+import { MIN_VISUAL_MINUTES, minutesLabel, type DaysLayout, type TimedSegment } from '../../lib/weekLayout';
+import { useAgenda } from '../../stores/agenda';
+
+const FIRST_HOUR = 7;
+const LAST_HOUR = 20;
+const MIN_HOUR_HEIGHT = 40;
+const GUTTER_W = 56;
+const SNAP = 15;
+const HOURS = Array.from({ length: 24 }, (_, h) => h);
+/** Narrowest readable column when several agendas are side by side (week / day). */
+const MIN_COL_WEEK = 44;
+const MIN_COL_DAY = 96;
+/** Overlapping blocks narrower than this cascade (each shifted a little) instead of splitting the column. */
+const MIN_LANE_W = 40;
+
+/** Last measured sizes: a remounted grid starts right, without a second render. */
+let lastSize = { width: typeof window === 'undefined' ? 1280 : window.innerWidth - 300, height: 600 };
+
+export interface BlockLabels {
+  busy: string;
+  private: string;
+  sync: Record<ActionSyncState, string>;
+  hintId: string;
+}
+
+interface Props {
+  view: 'day' | 'week';
+  days: TZDate[];
+  keys: string[];
+  users: UserSummary[];
+  layout: DaysLayout;
+  typesById: Map<number, ActionType>;
+  timeZone: string;
+  todayKey: string;
+  selectedId: number | null;
+  loadedFrom: string;
+  loading: boolean;
+  canEdit(ownerId: number): boolean;
+  onSelect(id: number): void;
+}
+
+interface Drag {
+  id: number;
+  mode: 'move' | 'resize';
+  seg: TimedSegment;
+  pointerId: number;
+  x0: number;
+  y0: number;
+  started: boolean;
+  /** Preview: target column, minutes in that day, and the period it would save. */
+  col: number;
+  top: number;
+  bottom: number;
+  period: Period | null;
+  refused: boolean;
+  /** Escape pressed: nothing more happens, the coming click is swallowed. */
+  cancelled?: boolean;
+}
+
+const snap = (min: number) => Math.round(min / SNAP) * SNAP;
+
+/** A wall-clock time `minutes` after midnight of `day` + `dayOffset` days, in `zone` (overflow rolls over, DST-aware). */
+function wallInstant(day: TZDate, dayOffset: number, minutes: number, zone: string): number {
+  return +new TZDate(day.getFullYear(), day.getMonth(), day.getDate() + dayOffset, 0, minutes, zone);
+}
+
+function isoPeriod(start: number, end: number): Period {
+  return { allDay: false, start: new Date(start).toISOString(), end: new Date(end).toISOString() };
+}
+
+export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone, todayKey, selectedId, loadedFrom, loading, canEdit, onSelect }: Props) {
+  const { t, i18n } = useTranslation();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const headRef = useRef<HTMLDivElement>(null);
+  const colsRef = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState(lastSize);
+  const [drag, setDrag] = useState<Drag | null>(null);
+  const dragRef = useRef<Drag | null>(null);
+  const justDragged = useRef(false);
+  const [message, setMessage] = useState('');
+  const refocus = useRef<number | null>(null);
+  const focusedCol = useRef(-1);
+
+  const nUsers = Math.max(1, users.length);
+  const nCols = days.length * nUsers;
+  const minCol = users.length > 1 ? (view === 'day' ? MIN_COL_DAY : MIN_COL_WEEK) : 0;
+  const colW = Math.max(minCol, (size.width - GUTTER_W) / nCols);
+  const colsW = colW * nCols;
+  const available = size.height;
+  const hourHeight = Math.max(MIN_HOUR_HEIGHT, Math.floor((available - 8) / (LAST_HOUR - FIRST_HOUR)));
+
+  // Sizes from the scroller (the head's height is subtracted: 07:00–20:00 fit in what is left).
+  useLayoutEffect(() => {
+    const scroller = scrollRef.current;
+    const head = headRef.current;
+    if (!scroller || !head) return;
+    const measure = () => {
+      const next = { width: scroller.clientWidth, height: scroller.clientHeight - head.offsetHeight };
+      lastSize = next;
+      setSize((s) => (s.width === next.width && s.height === next.height ? s : next));
+    };
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(scroller);
+    ro.observe(head);
+    return () => ro.disconnect();
+  }, []);
+
+  // Open on 07:00 (its label just visible); again when the hour size or the view changes.
+  const scrolledFor = useRef<string | null>(null);
+  const scrollKey = `${hourHeight}:${view}`;
+  useLayoutEffect(() => {
+    const scroller = scrollRef.current;
+    if (scroller && scrolledFor.current !== scrollKey) {
+      scroller.scrollTop = FIRST_HOUR * hourHeight - 8;
+      scrolledFor.current = scrollKey;
+    }
+  }, [scrollKey, hourHeight]);
+
+  const rangeExtractor = useCallback((range: Range) => {
+    const out = defaultRangeExtractor(range);
+    const f = focusedCol.current;
+    if (f >= 0 && f < range.count && !out.includes(f)) {
+      out.push(f);
+      out.sort((a, b) => a - b);
+    }
+    return out;
+  }, []);
+  const virtualizer = useVirtualizer({
+    horizontal: true,
+    count: nCols,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => colW,
+    paddingStart: GUTTER_W,
+    overscan: 2,
+    initialRect: { width: size.width, height: size.height },
+    rangeExtractor,
+  });
+  useLayoutEffect(() => virtualizer.measure(), [colW, nCols, virtualizer]);
+  const visible = virtualizer.getVirtualItems().map((v) => v.index);
+  const visibleByDay = useMemo(() => {
+    const out: number[][] = days.map(() => []);
+    for (const c of visible) out[Math.floor(c / nUsers)]?.push(c % nUsers);
+    return out;
+  }, [visible.join(','), days.length, nUsers]);
+
+  const labels = useMemo<BlockLabels>(
+    () => ({
+      busy: t('agenda.busy'),
+      private: t('agenda.private'),
+      sync: { synced: t('syncBadge.synced'), pending: t('syncBadge.pending'), deletion: t('syncBadge.deletion'), error: t('syncBadge.error') },
+      hintId: 'agenda-move-hint',
+    }),
+    [t, i18n.language],
+  );
+
+  const segById = useCallback(
+    (id: number, col: number): TimedSegment | undefined => layout.timed.get(col)?.find((s) => s.action.id === id),
+    [layout],
+  );
+
+  // After a keyboard move, the focus follows the block (it may now be in another column).
+  useEffect(() => {
+    const id = refocus.current;
+    if (id === null) return;
+    const el = scrollRef.current?.querySelector<HTMLElement>(`.week-body [data-action-id="${id}"]`);
+    if (el && document.activeElement !== el) {
+      el.focus();
+      el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    }
+    if (el) refocus.current = null;
+  });
+
+  const save = useCallback((id: number, period: Period, announce: string) => {
+    setMessage(announce);
+    void useAgenda.getState().moveAction(id, period);
+  }, []);
+
+  const periodText = (p: Period) => (p.allDay ? '' : `${fmt(Date.parse(p.start), t('formats.dayHeader'), timeZone)} ${fmt(Date.parse(p.start), t('formats.time'), timeZone)}–${fmt(Date.parse(p.end), t('formats.time'), timeZone)}`);
+
+  /** The period a move/resize of `seg` by `minDelta` minutes and `dayDelta` days gives (null: none). */
+  const shifted = (seg: TimedSegment, mode: 'move' | 'resize', dayDelta: number, minDelta: number): { period: Period; top: number; bottom: number } | null => {
+    const a = seg.action;
+    if (a.period.allDay) return null;
+    const start = Date.parse(a.period.start);
+    const end = Date.parse(a.period.end);
+    const segDay = days[Math.floor(seg.col / nUsers)] as TZDate;
+    if (mode === 'move') {
+      const s = new TZDate(start, timeZone);
+      const wall = s.getHours() * 60 + s.getMinutes();
+      // Days between the segment's day and the action's start day (a segment may continue one).
+      const startDay = new TZDate(s.getFullYear(), s.getMonth(), s.getDate(), timeZone);
+      const newStart = wallInstant(startDay, dayDelta, snap(wall + minDelta), timeZone);
+      const newEnd = newStart + (end - start);
+      const top = seg.continuesBefore ? 0 : snap(seg.startMin + minDelta);
+      return { period: isoPeriod(newStart, newEnd), top, bottom: top + Math.max(seg.endMin - seg.startMin, MIN_VISUAL_MINUTES) };
+    }
+    const endMin = Math.min(1440, Math.max(seg.continuesBefore ? SNAP : seg.startMin + SNAP, snap(seg.endMin + minDelta)));
+    const newEnd = wallInstant(segDay, 0, endMin, timeZone);
+    if (newEnd <= start) return null;
+    return { period: isoPeriod(start, newEnd), top: seg.startMin, bottom: endMin };
+  };
+
+  // ---- pointer drag (move and resize) ----
+  // The window listeners are installed once per drag; they call the latest render's handlers.
+  const handlers = useRef({ move: (_e: PointerEvent) => {}, up: (_e: PointerEvent) => {}, key: (_e: KeyboardEvent) => {} });
+  const listeners = useMemo(
+    () => ({
+      move: (e: PointerEvent) => handlers.current.move(e),
+      up: (e: PointerEvent) => handlers.current.up(e),
+      key: (e: KeyboardEvent) => handlers.current.key(e),
+    }),
+    [],
+  );
+  const stopListening = useCallback(() => {
+    window.removeEventListener('pointermove', listeners.move);
+    window.removeEventListener('pointerup', listeners.up);
+    window.removeEventListener('pointercancel', listeners.up);
+    window.removeEventListener('keydown', listeners.key, true);
+  }, [listeners]);
+  useEffect(() => stopListening, [stopListening]);
+
+  const finish = (started: boolean) => {
+    stopListening();
+    dragRef.current = null;
+    setDrag(null);
+    if (started) {
+      // The click that ends a drag does not also open the block.
+      justDragged.current = true;
+      setTimeout(() => (justDragged.current = false), 0);
+    }
+  };
+
+  handlers.current.move = (e: PointerEvent) => {
+    const d = dragRef.current;
+    const cols = colsRef.current;
+    if (!d || e.pointerId !== d.pointerId || !cols || d.cancelled) return;
+    const dx = e.clientX - d.x0;
+    const dy = e.clientY - d.y0;
+    if (!d.started && Math.hypot(dx, dy) < 4) return;
+    const minDelta = (dy / hourHeight) * 60;
+    let next: Drag;
+    if (d.mode === 'move') {
+      const rect = cols.getBoundingClientRect();
+      const col = Math.max(0, Math.min(nCols - 1, Math.floor((e.clientX - rect.left) / colW)));
+      const dayDelta = Math.floor(col / nUsers) - Math.floor(d.seg.col / nUsers);
+      const refused = users[col % nUsers]?.id !== d.seg.action.ownerId;
+      const r = shifted(d.seg, 'move', dayDelta, minDelta);
+      next = { ...d, started: true, col, top: r?.top ?? d.top, bottom: r?.bottom ?? d.bottom, period: refused ? null : (r?.period ?? null), refused };
+    } else {
+      const r = shifted(d.seg, 'resize', 0, minDelta);
+      next = { ...d, started: true, top: r?.top ?? d.top, bottom: r?.bottom ?? d.bottom, period: r?.period ?? null };
+    }
+    dragRef.current = next;
+    setDrag(next);
+  };
+
+  handlers.current.up = (e: PointerEvent) => {
+    const d = dragRef.current;
+    if (!d || e.pointerId !== d.pointerId) return;
+    finish(d.started);
+    if (!d.started || d.cancelled) return;
+    if (d.refused) {
+      setMessage(t('agenda.grid.otherUserRefused'));
+      return;
+    }
+    const was = d.seg.action.period;
+    if (!d.period || d.period.allDay || was.allDay) return;
+    if (Date.parse(d.period.start) === Date.parse(was.start) && Date.parse(d.period.end) === Date.parse(was.end)) return;
+    save(d.id, d.period, t(d.mode === 'move' ? 'agenda.grid.moved' : 'agenda.grid.resized', { period: periodText(d.period) }));
+  };
+
+  // Escape cancels a drag in progress: nothing is saved.
+  handlers.current.key = (e: KeyboardEvent) => {
+    const d = dragRef.current;
+    if (e.key !== 'Escape' || !d) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (!d.started) {
+      finish(false);
+      return;
+    }
+    // The button is still down: wait for it to come up, so its click does not open the block.
+    dragRef.current = { ...d, cancelled: true };
+    setDrag(null);
+    setMessage(t('agenda.grid.cancelled'));
+  };
+
+  const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
+    if (e.button !== 0 || dragRef.current) return;
+    const block = (e.target as HTMLElement).closest<HTMLElement>('[data-testid=action-block][data-editable]');
+    if (!block) return;
+    const id = Number(block.dataset.actionId);
+    const col = Number(block.dataset.col);
+    const seg = segById(id, col);
+    if (!seg) return;
+    const resize = !!(e.target as HTMLElement).closest('.resize-handle');
+    dragRef.current = { id, mode: resize ? 'resize' : 'move', seg, pointerId: e.pointerId, x0: e.clientX, y0: e.clientY, started: false, col, top: seg.startMin, bottom: seg.endMin, period: null, refused: false };
+    window.addEventListener('pointermove', listeners.move);
+    window.addEventListener('pointerup', listeners.up);
+    window.addEventListener('pointercancel', listeners.up);
+    window.addEventListener('keydown', listeners.key, true);
+  };
+
+  const onClickCapture = (e: ReactMouseEvent) => {
+    if (justDragged.current) {
+      e.stopPropagation();
+      e.preventDefault();
+    }
+  };
+
+  // ---- double-click an empty slot: a new action there ----
+  const onDoubleClick = (e: ReactMouseEvent<HTMLDivElement>) => {
+    const target = e.target as HTMLElement;
+    if (target.closest('[data-testid=action-block]')) return;
+    const cols = colsRef.current;
+    if (!cols) return;
+    const rect = cols.getBoundingClientRect();
+    const col = Math.floor((e.clientX - rect.left) / colW);
+    if (col < 0 || col >= nCols) return;
+    createAt(col, Math.floor(((e.clientY - rect.top) / hourHeight) * 4) * 15);
+  };
+
+  const createAt = (col: number, minutes: number) => {
+    const user = users[col % nUsers];
+    const day = days[Math.floor(col / nUsers)];
+    if (!user || !day) return;
+    if (!canEdit(user.id)) {
+      setMessage(t('agenda.grid.createRefused', { name: user.displayName }));
+      return;
+    }
+    const m = Math.max(0, Math.min(1440 - 60, minutes));
+    const start = wallInstant(day, 0, m, timeZone);
+    useAgenda.getState().startNew({ ownerId: user.id, period: isoPeriod(start, wallInstant(day, 0, m + 60, timeZone)) });
+  };
+
+  // ---- keyboard ----
+  const onKeyDown = (e: ReactKeyboardEvent<HTMLDivElement>) => {
+    const target = e.target as HTMLElement;
+    if (target.closest('input, select, textarea')) return;
+    const slot = target.closest<HTMLElement>('.user-col');
+    if (slot && target === slot && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      const now = new TZDate(Date.now(), timeZone);
+      createAt(Number(slot.dataset.col), Math.max(FIRST_HOUR * 60, (now.getHours() + 1) * 60));
+      return;
+    }
+    const block = target.closest<HTMLElement>('.week-body [data-testid=action-block]');
+    if (!block || !e.key.startsWith('Arrow')) return;
+    const id = Number(block.dataset.actionId);
+    const col = Number(block.dataset.col);
+    const seg = segById(id, col);
+    if (!seg) return;
+    e.preventDefault();
+    if (e.altKey) {
+      if (block.dataset.editable === undefined) {
+        setMessage(seg.action.kind === 'full' && seg.action.seriesId !== null ? t('agenda.grid.seriesRefused') : t('agenda.grid.readOnly'));
+        return;
+      }
+      const resize = e.shiftKey;
+      if (resize && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) return;
+      if (resize && seg.continuesAfter) return;
+      const dayDelta = e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowRight' ? 1 : 0;
+      const minDelta = e.key === 'ArrowUp' ? -SNAP : e.key === 'ArrowDown' ? SNAP : 0;
+      const r = shifted(seg, resize ? 'resize' : 'move', dayDelta, minDelta);
+      if (!r) return;
+      refocus.current = id;
+      save(id, r.period, t(resize ? 'agenda.grid.resized' : 'agenda.grid.moved', { period: periodText(r.period) }));
+      return;
+    }
+    focusNeighbour(seg, e.key);
+  };
+
+  const focusNeighbour = (seg: TimedSegment, key: string) => {
+    const root = scrollRef.current;
+    if (!root) return;
+    let found: TimedSegment | undefined;
+    if (key === 'ArrowUp' || key === 'ArrowDown') {
+      const list = layout.timed.get(seg.col) ?? [];
+      const i = list.indexOf(seg);
+      found = list[key === 'ArrowUp' ? i - 1 : i + 1];
+    } else {
+      const step = key === 'ArrowLeft' ? -1 : 1;
+      for (let c = seg.col + step; c >= 0 && c < nCols && !found; c += step) {
+        const list = layout.timed.get(c);
+        if (!list?.length) continue;
+        found = list.reduce((best, s) => (Math.abs(s.startMin - seg.startMin) < Math.abs(best.startMin - seg.startMin) ? s : best));
+      }
+    }
+    if (!found) return;
+    focusedCol.current = found.col;
+    virtualizer.scrollToIndex(found.col, { align: 'auto' });
+    const id = found.action.id;
+    const col = found.col;
+    requestAnimationFrame(() => {
+      const el = root.querySelector<HTMLElement>(`.week-body [data-action-id="${id}"][data-col="${col}"]`);
+      el?.focus();
+      el?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    });
+  };
+
+  const onFocus = (e: React.FocusEvent<HTMLDivElement>) => {
+    const c = (e.target as HTMLElement).dataset.col;
+    focusedCol.current = c === undefined ? -1 : Number(c);
+  };
+
+  const now = Date.now();
+  const nowTz = new TZDate(now, timeZone);
+  const nowMin = nowTz.getHours() * 60 + nowTz.getMinutes();
+  const style = { '--hour-h': `${hourHeight}px`, '--gutter-w': `${GUTTER_W}px` } as CSSProperties;
+  const allDayH = Math.max(32, 8 + layout.maxAllDay * 22);
+  const dayW = colW * nUsers;
+
+  return (
+    <div
+      className={`week-scroll view-${view}${drag?.started ? ' dragging' : ''}`}
+      ref={scrollRef}
+      style={style}
+      data-testid="week-grid"
+      data-view={view}
+      data-from={loadedFrom}
+      data-loading={loading ? 'true' : 'false'}
+      tabIndex={0}
+      role="region"
+      aria-label={t('agenda.gridLabel')}
+      onKeyDown={onKeyDown}
+      onPointerDown={onPointerDown}
+      onClickCapture={onClickCapture}
+      onDoubleClick={onDoubleClick}
+      onFocus={onFocus}
+    >
+      <span id={labels.hintId} className="visually-hidden">
+        {t('agenda.grid.moveHint')}
+      </span>
+      <span className="visually-hidden" role="status" aria-live="polite" data-testid="grid-status">
+        {message}
+      </span>
+      <div className="week-head" ref={headRef} style={{ width: GUTTER_W + colsW }}>
+        <div className="week-row">
+          <div className="gutter gutter-head" />
+          <div className="cols head-cols" style={{ width: colsW, height: users.length > 1 ? 58 : 37 }}>
+            {days.map((d, di) => {
+              const key = keys[di] as string;
+              return (
+                <div key={di} className={`day-head${key === todayKey ? ' today' : ''}`} data-day={key} style={{ left: di * dayW, width: dayW }}>
+                  <div className="day-name">
+                    {view === 'week' ? (
+                      <button type="button" className="day-link" onClick={() => useAgenda.getState().openDay(+d)} title={t('agenda.openDay')}>
+                        {fmt(d, t('formats.dayHeader'), timeZone)}
+                      </button>
+                    ) : (
+                      <span>{fmt(d, t('formats.dayLong'), timeZone)}</span>
+                    )}
+                  </div>
+                  {users.length > 1 ? (
+                    <div className="user-heads">
+                      {(visibleByDay[di] ?? []).map((ui) => {
+                        const u = users[ui] as UserSummary;
+                        return (
+                          <div key={u.id} className="user-head" title={u.displayName} data-user-id={u.id} style={{ left: ui * colW, width: colW }}>
+                            <span className="user-head-name">{colW >= 64 ? (colW >= 140 ? u.displayName : shortName(u.displayName)) : initials(u.displayName)}</span>
+                          </div>
+                        );
+                      })}
+                    </div>
+                  ) : null}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        <div className="week-row all-day-row" style={{ height: allDayH }}>
+          <div className="gutter gutter-allday">{t('agenda.allDay')}</div>
+          <div className="cols" style={{ width: colsW }}>
+            {visible.map((c) => (
+              <div key={c} className={`allday-cell${c % nUsers === 0 ? ' day-start' : ''}`} style={{ left: c * colW, width: colW }}>
+                {(layout.allDay.get(c) ?? []).map((a) => (
+                  <AllDayChip key={a.id} action={a} type={a.kind === 'full' ? typesById.get(a.typeId) : undefined} selected={a.id === selectedId} onSelect={onSelect} labels={labels} />
+                ))}
+              </div>
+            ))}
+          </div>
+        </div>
+      </div>
+      <div className="week-body" style={{ width: GUTTER_W + colsW }}>
+        <div className="gutter">
+          {HOURS.map((h) => (
+            <div key={h} className="hour-label">
+              {h === 0 ? '' : `${String(h).padStart(2, '0')}:00`}
+            </div>
+          ))}
+        </div>
+        <div className="cols body-cols" ref={colsRef} style={{ width: colsW, height: 24 * hourHeight }}>
+          {days.map((_, di) => {
+            const key = keys[di] as string;
+            return (
+              <div key={di} className={`day-col${key === todayKey ? ' today' : ''}`} style={{ left: di * dayW, width: dayW }} data-day={key}>
+                {(visibleByDay[di] ?? []).map((ui) => {
+                  const col = di * nUsers + ui;
+                  const u = users[ui];
+                  return (
+                    <div
+                      key={u?.id ?? ui}
+                      className={`user-col${ui === 0 ? ' first' : ''}`}
+                      style={{ left: ui * colW, width: colW }}
+                      data-user-id={u?.id}
+                      data-col={col}
+                      tabIndex={u ? 0 : undefined}
+                      role={u ? 'group' : undefined}
+                      aria-label={u ? t('agenda.grid.slot', { name: u.displayName, day: fmt(days[di] as TZDate, t('formats.dayLong'), timeZone) }) : undefined}
+                    >
+                      {u ? (
+                        <DayColumn
+                          segments={layout.timed.get(col)}
+                          typesById={typesById}
+                          hourHeight={hourHeight}
+                          colW={colW}
+                          selectedId={selectedId}
+                          draggingId={drag?.started ? drag.id : null}
+                          editable={canEdit(u.id)}
+                          labels={labels}
+                          onSelect={onSelect}
+                        />
+                      ) : null}
+                    </div>
+                  );
+                })}
+                {key === todayKey ? <div className="now-line" style={{ top: (nowMin / 60) * hourHeight }} aria-hidden="true" /> : null}
+              </div>
+            );
+          })}
+          {drag?.started ? (
+            <div
+              className={`drag-ghost${drag.refused ? ' refused' : ''}`}
+              style={{ left: drag.col * colW + 1, width: colW - 3, top: (drag.top / 60) * hourHeight, height: Math.max(((drag.bottom - drag.top) / 60) * hourHeight, 18) }}
+              data-testid="drag-ghost"
+              aria-hidden="true"
+            >
+              {drag.refused ? t('agenda.grid.otherUser') : drag.period && !drag.period.allDay ? `${minutesLabel(((drag.top % 1440) + 1440) % 1440)}–${minutesLabel(((drag.bottom % 1440) + 1440) % 1440)}` : ''}
+            </div>
+          ) : null}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+interface ColumnProps {
+  segments: TimedSegment[] | undefined;
+  typesById: Map<number, ActionType>;
+  hourHeight: number;
+  colW: number;
+  selectedId: number | null;
+  draggingId: number | null;
+  editable: boolean;
+  labels: BlockLabels;
+  onSelect(id: number): void;
+}
+
+const DayColumn = memo(function DayColumn({ segments, typesById, hourHeight, colW, selectedId, draggingId, editable, labels, onSelect }: ColumnProps) {
+  if (!segments) return null;
+  return (
+    <>
+      {segments.map((seg) => (
+        <ActionBlock
+          key={seg.action.id}
+          seg={seg}
+          type={seg.action.kind === 'full' ? typesById.get(seg.action.typeId) : undefined}
+          hourHeight={hourHeight}
+          colW={colW}
+          selected={seg.action.id === selectedId}
+          dragging={seg.action.id === draggingId}
+          editable={editable && seg.action.kind === 'full' && seg.action.seriesId === null}
+          labels={labels}
+          onSelect={onSelect}
+        />
+      ))}
+    </>
+  );
+});
+
+interface BlockProps {
+  seg: TimedSegment;
+  type: ActionType | undefined;
+  hourHeight: number;
+  colW: number;
+  selected: boolean;
+  dragging: boolean;
+  editable: boolean;
+  labels: BlockLabels;
+  onSelect(id: number): void;
+}
+
+/** Where a block sits in its column: side by side while lanes stay readable, cascading beyond. */
+function geometry(seg: TimedSegment, colW: number, hourHeight: number): { style: CSSProperties; width: number; height: number } {
+  const top = (seg.startMin / 60) * hourHeight;
+  const height = Math.max(((seg.endMin - seg.startMin) / 60) * hourHeight, 20);
+  const laneW = colW / seg.lanes;
+  if (seg.lanes === 1 || laneW >= MIN_LANE_W) {
+    return { style: { top, height: height - 2, left: seg.lane * laneW + 1, width: laneW - 3 }, width: laneW - 3, height };
+  }
+  // Cascade: each later lane shifted right a little and drawn above, so every title's start shows.
+  const step = Math.max(4, Math.min(12, (colW - MIN_LANE_W) / Math.max(1, seg.lanes - 1)));
+  const left = seg.lane * step + 1;
+  const width = colW - left - 3;
+  return { style: { top, height: height - 2, left, width, ['--z' as string]: seg.lane + 1 }, width, height };
+}
+
+const ActionBlock = memo(function ActionBlock({ seg, type, hourHeight, colW, selected, dragging, editable, labels, onSelect }: BlockProps) {
+  const a = seg.action;
+  const { style, width, height } = geometry(seg, colW, hourHeight);
+  // Width classes instead of container queries: thousands of query containers cost style and layout time.
+  const fit = width < 20 ? ' w-narrow w-tiny w-min' : width < 24 ? ' w-narrow w-tiny' : width < 72 ? ' w-narrow' : '';
+  const timeText = `${seg.startLabel}–${seg.endLabel}`;
+  const lines = Math.floor((height - 6) / 15);
+  const cls = `${selected ? ' selected' : ''}${dragging ? ' drag-source' : ''}${fit}`;
+  const common = {
+    'data-testid': 'action-block',
+    'data-action-id': a.id,
+    'data-owner-id': a.ownerId,
+    'data-col': seg.col,
+    onClick: () => onSelect(a.id),
+  };
+
+  if (a.kind === 'busy') {
+    return (
+      <button type="button" className={`action-block busy${cls}`} style={style} title={`${labels.busy} ${timeText}`} data-kind="busy" {...common}>
+        <span className="block-time">{timeText}</span> <span className="block-title">{labels.busy}</span>
+      </button>
+    );
+  }
+  const bg = type?.color ?? '#9aa5b1';
+  const fg = textColorOn(bg);
+  const oneLine = lines < 2;
+  const syncLabel = a.sync ? labels.sync[a.sync] : null;
+  const showLocation = lines >= 4 && a.location !== '';
+  const titleLines = Math.max(1, lines - 1 - (showLocation ? 1 : 0));
+  return (
+    <button
+      type="button"
+      className={`action-block${cls}${oneLine ? ' one-line' : ''}${a.sync ? ' has-sync' : ''}${editable ? ' editable' : ''}`}
+      style={{ ...style, backgroundColor: bg, color: fg }}
+      title={[timeText, a.title, a.location, syncLabel].filter(Boolean).join(' · ')}
+      aria-describedby={editable ? labels.hintId : undefined}
+      data-type-id={a.typeId}
+      data-kind="full"
+      data-series={a.seriesId !== null ? 'true' : undefined}
+      data-sync={a.sync ?? undefined}
+      data-editable={editable ? 'true' : undefined}
+      {...common}
+    >
+      {a.sync ? (
+        <span className={`sync-badge sync-${a.sync}`} role="img" aria-label={syncLabel ?? ''} title={syncLabel ?? ''} data-testid="sync-badge" data-state={a.sync}>
+          <SyncStateIcon state={a.sync} />
+        </span>
+      ) : null}
+      <span className="block-line">
+        {a.private ? (
+          <span className="block-lock" aria-label={labels.private}>
+            <LockIcon size={11} />
+          </span>
+        ) : null}
+        <span className="block-time">{timeText}</span>
+        {oneLine ? <span className="block-title"> {a.title}</span> : null}
+      </span>
+      {!oneLine ? (
+        <span className="block-title" style={{ WebkitLineClamp: titleLines }}>
+          {a.title}
+        </span>
+      ) : null}
+      {showLocation ? <span className="block-location">{a.location}</span> : null}
+      {editable && !seg.continuesAfter ? <span className="resize-handle" aria-hidden="true" /> : null}
+    </button>
+  );
+});
+
+function AllDayChip({ action, type, selected, onSelect, labels }: { action: ActionView; type: ActionType | undefined; selected: boolean; onSelect(id: number): void; labels: BlockLabels }) {
+  if (action.kind === 'busy') {
+    return (
+      <button type="button" className={`allday-chip busy${selected ? ' selected' : ''}`} onClick={() => onSelect(action.id)} title={labels.busy} data-testid="action-block" data-action-id={action.id} data-owner-id={action.ownerId} data-kind="busy">
+        {labels.busy}
+      </button>
+    );
+  }
+  const bg = type?.color ?? '#9aa5b1';
+  const syncLabel = action.sync ? labels.sync[action.sync] : null;
+  return (
+    <button
+      type="button"
+      className={`allday-chip${selected ? ' selected' : ''}`}
+      style={{ backgroundColor: bg, color: textColorOn(bg) }}
+      onClick={() => onSelect(action.id)}
+      title={[action.title, syncLabel].filter(Boolean).join(' · ')}
+      data-testid="action-block"
+      data-action-id={action.id}
+      data-owner-id={action.ownerId}
+      data-type-id={action.typeId}
+      data-kind="full"
+      data-series={action.seriesId !== null ? 'true' : undefined}
+      data-sync={action.sync ?? undefined}
+    >
+      {action.private ? <LockIcon size={11} /> : null}
+      <span className="chip-title">{action.title}</span>
+      {action.sync ? (
+        <span className={`sync-badge sync-${action.sync}`} role="img" aria-label={syncLabel ?? ''} title={syncLabel ?? ''} data-testid="sync-badge" data-state={action.sync}>
+          <SyncStateIcon state={action.sync} />
+        </span>
+      ) : null}
+    </button>
+  );
+}
