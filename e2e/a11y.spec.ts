@@ -2,7 +2,7 @@
  * Automated accessibility check (issue 7): axe-core (through @axe-core/playwright) on every
  * screen the app has today, in French, in the browser host against the Google emulator — login,
  * the agenda week (one user, a team, the detail panel), contacts and a contact card,
- * synchronisation (preview, report, log), preferences with the Google card (connected, Test
+ * synchronisation (preview, report, log, the manual sync wizard's steps), preferences with the Google card (connected, Test
  * report, manual connection), ADM's Google form and settings, the rights screen, and the dialogs
  * (Reset, deletions asked about after a sync), the contact sync list (issue 6: the panel beside the
  * contacts, its menus, the card in Préférences, the picker, the remove dialog, a report). Any serious
@@ -115,6 +115,10 @@ test.describe('accessibility (axe) and layout, in French', () => {
   });
 
   test('login, agenda, contacts, synchronisation, preferences and the dialogs of a connected rep', async ({ page, a11yHost }) => {
+    // Some thirty screens, each audited and photographed at two sizes: more than the default minute.
+    test.setTimeout(180_000);
+    // Some twenty screens, each checked at two sizes: more than the default minute on a busy machine.
+    test.setTimeout(150_000);
     const rep = a11yHost.reps[0]!;
     await page.goto(a11yHost.launchUrl);
     await expect(page.getByTestId('login-form')).toBeVisible();
@@ -135,6 +139,16 @@ test.describe('accessibility (axe) and layout, in French', () => {
     await audit(page, 'agenda-detail');
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('action-detail')).toBeHidden();
+    // The day and month views (issue 7), then back to the week.
+    await page.getByTestId('view-day').click();
+    await expect(page.getByTestId('week-grid')).toHaveAttribute('data-view', 'day');
+    await expect(page.getByTestId('week-grid')).toHaveAttribute('data-loading', 'false');
+    await audit(page, 'agenda-day');
+    await page.getByTestId('view-month').click();
+    await expect(page.getByTestId('month-grid')).toHaveAttribute('data-loading', 'false');
+    await audit(page, 'agenda-month');
+    await page.getByTestId('view-week').click();
+    await expect(page.getByTestId('week-grid')).toHaveAttribute('data-view', 'week');
 
     await page.getByTestId('nav-contacts').click();
     await expect(page.getByTestId('contacts-table').locator('tbody tr').first()).toBeVisible();
@@ -157,6 +171,17 @@ test.describe('accessibility (axe) and layout, in French', () => {
     await page.getByTestId('sync-run').first().getByRole('button').click();
     await expect(page.getByTestId('sync-entries').or(page.getByTestId('sync-entries-empty'))).toBeVisible();
     await audit(page, 'sync-report');
+    // The manual sync wizard (issue 7): whom and what, the preview, the run, the report.
+    await expect(page.getByTestId('sync-wizard')).toHaveAttribute('data-step', 'pick');
+    await expect(page.getByTestId('wizard-user')).not.toHaveCount(0);
+    await page.getByTestId('wizard-user').first().getByTestId('wizard-pick-agenda').check();
+    await audit(page, 'wizard-pick');
+    await page.getByTestId('wizard-preview').click();
+    await expect(page.locator('[data-testid^=wizard-part-][data-state=done]').first()).toBeVisible({ timeout: 30_000 });
+    await audit(page, 'wizard-preview');
+    await page.getByTestId('wizard-run').click();
+    await expect(page.getByTestId('sync-wizard')).toHaveAttribute('data-step', 'report', { timeout: 30_000 });
+    await audit(page, 'wizard-report');
 
     // Préférences: the connected Google card, a Test report, the Reset dialog.
     await page.getByTestId('nav-prefs').click();
@@ -262,6 +287,18 @@ test.describe('accessibility (axe) and layout, in French', () => {
     await expect(page.locator('.day-head').first().locator('.user-head')).toHaveCount(Math.min(n, 3));
     await weekWithBlocks(page);
     await audit(page, 'agenda-team');
+    // A new action from the keyboard: Enter on an empty slot opens the prefilled form.
+    await page.locator('.week-body .user-col').first().focus();
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('new-action')).toBeVisible();
+    await audit(page, 'agenda-team-new-action');
+    await page.getByTestId('new-action').getByRole('button', { name: 'Fermer' }).click();
+    await page.getByTestId('view-day').click();
+    await expect(page.getByTestId('week-grid')).toHaveAttribute('data-loading', 'false');
+    await audit(page, 'agenda-team-day');
+    await page.getByTestId('view-month').click();
+    await expect(page.getByTestId('month-grid')).toHaveAttribute('data-loading', 'false');
+    await audit(page, 'agenda-team-month');
   });
 
   test('ADM: the Google form, the settings, the rights screen', async ({ page, a11yHost }) => {

@@ -14,11 +14,42 @@ const SideCounts = z.object({ created: z.number().int().min(0), updated: z.numbe
 
 export const SkipReason = z.enum(['recurring-google', 'series-crm', 'out-of-window', 'invalid']);
 
+/**
+ * A sync log line as data: a stable `code` the UI translates with `params` (titles, fields,
+ * counts), beside `message`, the English sentence the CLI prints. Codes are listed in
+ * electron/core/sync/logText.ts; the renderer falls back to `message` for a code it does not know.
+ */
+export const LogParams = z.record(z.string(), z.union([z.string(), z.number()]));
+export const LogText = z.object({ code: z.string().min(1).max(80), params: LogParams, message: z.string() });
+export type LogText = z.infer<typeof LogText>;
+
+/**
+ * One item a dry run would change (the wizard's preview lists them, not only counts). `side` is
+ * where the change is made; `pendingDelete`: deleted in Google, the CRM asks before deleting.
+ * A colleague's private action shows as « Busy » (title "Busy", no details) unless Visible.
+ */
+export const SyncChange = z.object({
+  side: z.enum(['crm', 'google']),
+  op: z.enum(['create', 'update', 'delete', 'pendingDelete']),
+  actionId: Id.nullable(),
+  googleId: z.string().nullable(),
+  title: z.string(),
+  private: z.boolean(),
+  /** The action's start (or the event's), for the list; null when unknown (a deleted action). */
+  start: IsoDateTime.nullable(),
+  allDay: z.boolean(),
+  /** Fields that change (updates only). */
+  fields: z.array(z.string()),
+});
+export type SyncChange = z.infer<typeof SyncChange>;
+
 export const SyncDecision = z.object({
   actionId: Id.nullable(),
   googleId: z.string().nullable(),
-  /** What was decided and why, in English (the sync log's text). */
+  /** What was decided and why, in English (the sync log's text); `code` and `params` translate it. */
   message: z.string(),
+  code: z.string().optional(),
+  params: LogParams.optional(),
   kind: z.enum(['conflict', 'delete-vs-edit', 'relinked', 'revived']),
 });
 
@@ -41,6 +72,8 @@ export const SyncReport = z.object({
   pendingDeletions: z.number().int().min(0),
   /** Requests sent to Google during the run (batch parts count one each). */
   requests: z.number().int().min(0),
+  /** A dry run's items, one per change counted above (empty for a real run: see the log). */
+  changes: z.array(SyncChange).default([]),
 });
 export type SyncReport = z.infer<typeof SyncReport>;
 
@@ -70,13 +103,37 @@ export const SyncLogEntry = z.object({
   level: z.enum(['info', 'warning', 'error']),
   actionId: Id.nullable(),
   googleId: z.string().nullable(),
+  /** English, for the CLI; the UI translates `code` with `params` (see LogText). */
   message: z.string(),
+  code: z.string(),
+  params: LogParams,
   at: IsoDateTime,
 });
+
+/**
+ * Someone the caller may sync (the wizard's step 1): themself, colleagues they hold Agenda on,
+ * everyone for ADM. Whether each is connected to Google (never their token), and what would
+ * be synced: the calendar name, the contact list's size, the conflict rule.
+ */
+export const SyncTarget = z.object({
+  userId: Id,
+  login: z.string(),
+  displayName: z.string(),
+  isSelf: z.boolean(),
+  connected: z.boolean(),
+  calendarName: z.string(),
+  contactsListed: z.number().int().min(0),
+  conflictRule: z.enum(['newest', 'crm', 'google']),
+  /** Whether the caller sees this user's private actions (else they show as « Busy »). */
+  seePrivate: z.boolean(),
+});
+export type SyncTarget = z.infer<typeof SyncTarget>;
 
 const ForUser = z.object({ userId: Id.optional() }).strict();
 
 export const agendaSyncChannels = {
+  /** Whom the caller may sync (the manual sync wizard's step 1), self first. */
+  'sync.targets': channel('user', z.object({}).strict(), z.array(SyncTarget)),
   /** Runs the agenda sync both ways now (or, with dryRun, says what it would change, writing nothing). */
   'agendaSync.run': channel(
     'user',

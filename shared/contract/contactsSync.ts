@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { Id, IsoDateTime, channel } from './common';
 import { ContactSummary } from './contacts';
+import { LogParams } from './agendaSync';
 
 /** Google keeps about 25,000 contacts per account ("Contacts" limits); a list holds at most that. */
 export const MAX_CONTACT_SYNC_LIST = 25_000;
@@ -53,10 +54,23 @@ export const ContactsSyncDecision = z.object({
    */
   kind: z.enum(['conflict', 'overwritten', 'relinked', 'recreated']),
   message: z.string(),
+  code: z.string().optional(),
+  params: LogParams.optional(),
 });
 export type ContactsSyncDecision = z.infer<typeof ContactsSyncDecision>;
 
 const Count = z.number().int().min(0);
+
+/** One contact a dry run would change (the wizard's preview lists them). */
+export const ContactsSyncChange = z.object({
+  side: z.enum(['crm', 'google']),
+  /** `photo`: a photo sent or deleted in Google; crm `update`: the comment brought from Google. */
+  op: z.enum(['create', 'update', 'delete', 'photo']),
+  contactId: Id,
+  googleId: z.string().nullable(),
+  name: z.string(),
+});
+export type ContactsSyncChange = z.infer<typeof ContactsSyncChange>;
 
 export const ContactsSyncReport = z.object({
   runId: Id.nullable(),
@@ -80,6 +94,8 @@ export const ContactsSyncReport = z.object({
   errors: z.array(z.object({ contactId: Id.nullable(), googleId: z.string().nullable(), message: z.string() })),
   /** Requests sent to Google during the run. */
   requests: Count,
+  /** A dry run's items, one per change counted above (empty for a real run). */
+  changes: z.array(ContactsSyncChange).default([]),
 });
 export type ContactsSyncReport = z.infer<typeof ContactsSyncReport>;
 
@@ -100,7 +116,10 @@ export const ContactsSyncLogEntry = z.object({
   level: z.enum(['info', 'warning', 'error']),
   contactId: Id.nullable(),
   googleId: z.string().nullable(),
+  /** English, for the CLI; the UI translates `code` with `params`. */
   message: z.string(),
+  code: z.string(),
+  params: LogParams,
   at: IsoDateTime,
 });
 export type ContactsSyncLogEntry = z.infer<typeof ContactsSyncLogEntry>;
@@ -154,6 +173,12 @@ export const contactsSyncChannels = {
   ),
   /** Syncs the list now (or, with dryRun, says what it would change, writing nothing). */
   'contactsSync.run': channel('user', z.object({ ...ForUser, dryRun: z.boolean().default(false) }).strict(), ContactsSyncReport),
+  /**
+   * Stops the user's running contacts sync at its next safe point (between two requests): what
+   * Google already did is recorded or found again by the next run (CRM ids on the contacts), the
+   * run reports `cancelled`. Same rights as `contactsSync.run`. NOT_FOUND when none is running.
+   */
+  'contactsSync.cancel': channel('user', z.object(ForUser).strict(), z.object({ userId: Id, cancelled: z.number().int().min(1) })),
   'contactsSync.log': channel(
     'user',
     z.object({ ...ForUser, limit: z.number().int().min(1).max(200).default(50) }).strict(),

@@ -58,6 +58,9 @@ describe('the conflict rule (Préférences → agenda)', () => {
           actionId: id,
           googleId: eventIdFor(id),
           message: `« Point CRM »: title changed on both sides (CRM "Point CRM", Google "Point Google"); the ${c.winner} edit wins (${c.ruleText}).`,
+          // The same line as data, for the UI's translation (issue 7).
+          code: 'agenda.conflict',
+          params: { title: 'Point CRM', field: 'title', crm: '"Point CRM"', google: '"Point Google"', winner: c.winner === 'CRM' ? 'crm' : 'google', rule: c.rule },
         },
       ]);
       const entries = f.core.invokeSync(f.rep, 'agendaSync.logEntries', { runId: r.runId! });

@@ -849,6 +849,8 @@ const en: Messages<typeof fr> = {
     inLog: 'Line by line: the log below.',
     nothingToDo: 'Everything is up to date: nothing to sync.',
     photos: 'Photos',
+    listed_one: '{{count}} contact to sync',
+    listed_other: '{{count}} contacts to sync',
     conflicts_one: '{{count}} conflict (changed on both sides):',
     conflicts_other: '{{count}} conflicts (changed on both sides):',
     rule: 'Rule: {{rule}}',

@@ -851,6 +851,8 @@ const fr = {
     inLog: 'Détail ligne par ligne : journal ci-dessous.',
     nothingToDo: 'Tout est à jour : rien à synchroniser.',
     photos: 'Photos',
+    listed_one: '{{count}} contact à synchroniser',
+    listed_other: '{{count}} contacts à synchroniser',
     conflicts_one: '{{count}} conflit (modifié des deux côtés) :',
     conflicts_other: '{{count}} conflits (modifiés des deux côtés) :',
     rule: 'Règle : {{rule}}',

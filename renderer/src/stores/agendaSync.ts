@@ -35,8 +35,10 @@ interface AgendaSyncState {
   logError: unknown;
   openRunId: number | null;
   entries: Record<number, LogEntry[] | 'loading' | { error: unknown }>;
-  /** The caller's deletions made in Google, waiting for confirm / keep. */
+  /** Deletions made in Google, waiting for confirm / keep: the caller's, or a colleague's (pendingFor). */
   pending: PendingDeletion[];
+  /** Whose deletions `pending` holds: null for the caller's own. */
+  pendingFor: number | null;
   deletionsOpen: boolean;
   resolving: boolean;
   resolveError: unknown;
@@ -50,11 +52,11 @@ interface AgendaSyncState {
   onFinished(p: EventPayload<'onSyncFinished'>): void;
   loadLog(): Promise<void>;
   toggleRun(runId: number): void;
-  loadPending(): Promise<void>;
+  loadPending(userId?: number): Promise<void>;
   resolve(ids: number[], decision: 'delete' | 'keep'): Promise<boolean>;
   closeDeletions(): void;
-  /** Opens the questions again (the user asked for them). */
-  openDeletions(): Promise<void>;
+  /** Opens the questions again (the user asked for them); a colleague's when userId is given (Agenda right). */
+  openDeletions(userId?: number): Promise<void>;
   dismissFailure(): void;
   reset(): void;
 }
@@ -72,6 +74,7 @@ const initial = {
   openRunId: null,
   entries: {},
   pending: [],
+  pendingFor: null,
   deletionsOpen: false,
   resolving: false,
   resolveError: null,
@@ -153,7 +156,9 @@ export const useAgendaSync = create<AgendaSyncState>()((set, get) => ({
   onFinished(p) {
     set((s) => ended(s, p.userId));
     if (get().runs !== null) void get().loadLog();
-    if (p.userId === get().selfId && (p.pendingDeletions > 0 || get().deletionsOpen)) void get().loadPending();
+    const pendingFor = get().pendingFor;
+    if (pendingFor !== null && p.userId === pendingFor && get().deletionsOpen) void get().loadPending(pendingFor);
+    else if (p.userId === get().selfId && pendingFor === null && (p.pendingDeletions > 0 || get().deletionsOpen)) void get().loadPending();
   },
 
   async loadLog() {
@@ -180,14 +185,15 @@ export const useAgendaSync = create<AgendaSyncState>()((set, get) => ({
     void loadEntries(runId, set);
   },
 
-  async loadPending() {
+  async loadPending(userId) {
     const mine = ++pendingSeq;
+    const pendingFor = userId !== undefined && userId !== get().selfId ? userId : null;
     try {
-      const pending = await bridge['agendaSync.pendingDeletions']({});
+      const pending = await bridge['agendaSync.pendingDeletions'](pendingFor === null ? {} : { userId: pendingFor });
       if (mine !== pendingSeq) return;
       // Deletions the user put off ("Later") are asked again at the next login, not at every sync.
       const fresh = pending.some((d) => !postponed.has(d.id));
-      set((s) => ({ pending, deletionsOpen: pending.length > 0 && (fresh || s.deletionsOpen), resolveError: null }));
+      set((s) => ({ pending, pendingFor, deletionsOpen: pending.length > 0 && (fresh || (s.deletionsOpen && s.pendingFor === pendingFor)), resolveError: null }));
     } catch {
       // Asked again at the next sync or login; nothing to show now.
     }
@@ -197,7 +203,8 @@ export const useAgendaSync = create<AgendaSyncState>()((set, get) => ({
     if (ids.length === 0 || get().resolving) return false;
     set({ resolving: true, resolveError: null });
     try {
-      await bridge['agendaSync.resolveDeletions']({ ids, decision });
+      const pendingFor = get().pendingFor;
+      await bridge['agendaSync.resolveDeletions'](pendingFor === null ? { ids, decision } : { userId: pendingFor, ids, decision });
       const gone = new Set(ids);
       const pending = get().pending.filter((p) => !gone.has(p.id));
       set({ pending, resolving: false, deletionsOpen: pending.length > 0 });
@@ -213,9 +220,9 @@ export const useAgendaSync = create<AgendaSyncState>()((set, get) => ({
     set({ deletionsOpen: false, resolveError: null });
   },
 
-  async openDeletions() {
+  async openDeletions(userId) {
     postponed.clear();
-    await get().loadPending();
+    await get().loadPending(userId);
   },
 
   dismissFailure() {

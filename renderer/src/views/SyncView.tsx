@@ -6,6 +6,7 @@ import { useContactSync } from '../stores/contactSync';
 import { useNav } from '../stores/nav';
 import { useSession } from '../stores/session';
 import { AgendaSyncCard } from './sync/AgendaSyncCard';
+import { SyncWizard } from './sync/SyncWizard';
 
 export function SyncView() {
   const { t } = useTranslation();
@@ -28,6 +29,7 @@ export function SyncView() {
           {t('nav.prefs')} →
         </a>
       </p>
+      <SyncWizard />
       <AgendaSyncCard />
       <ContactsSummaryCard />
     </div>

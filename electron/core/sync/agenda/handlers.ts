@@ -5,13 +5,17 @@
  * may too; anyone else gets FORBIDDEN.
  */
 import { z } from 'zod';
-import type { PendingDeletion, SessionUser } from '../../../../shared/contract';
+import type { LogText, PendingDeletion, SessionUser, SyncReport, SyncTarget } from '../../../../shared/contract';
 import { CrmError } from '../../../../shared/errors';
 import { getActionRow, toAction } from '../../actions/store';
-import { defineAsyncHandlers, defineHandlers, type AsyncContext } from '../../context';
+import { defineAsyncHandlers, defineHandlers, nowIso, type AsyncContext } from '../../context';
 import type { Db } from '../../db/database';
 import { agendaAccess } from '../../users/access';
-import { getUser, rightsOn } from '../../users/store';
+import { getGoogleAccount } from '../../google/accounts';
+import { getUser, listUsers, rightsOn } from '../../users/store';
+import { listCount } from '../contacts/store';
+import { logTextOf, redactTitle } from '../logText';
+import { getSyncPrefs } from '../prefs';
 import { cancelRuns } from './cancel';
 import { resolveDeletions, runAgendaSync, type EngineDeps } from './engine';
 
@@ -25,13 +29,51 @@ export function syncTarget(db: Db, viewer: SessionUser, userId: number | undefin
   return id;
 }
 
+/** What a colleague's private action is called for someone without *Visible* (the agenda's « Busy »). */
+export const BUSY = 'Busy';
+
+/** Private actions of the target, among these ids (one query). */
+function privateActions(db: Db, ids: number[]): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = db.prepare(`SELECT id FROM actions WHERE private = 1 AND id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as { id: number }[];
+    for (const r of rows) out.add(r.id);
+  }
+  return out;
+}
+
+/**
+ * A report as the caller may read it: a colleague's private actions (unless *Visible*) named
+ * « Busy », without details, in the items and the decisions; decisions and errors carry their
+ * log code and params (logText.ts) for the UI.
+ */
+export function reportFor(db: Db, viewer: SessionUser, report: SyncReport): SyncReport {
+  const seePrivate = agendaAccess(db, viewer, report.userId).seePrivate;
+  const ids = [...report.decisions.map((d) => d.actionId), ...report.changes.map((c) => c.actionId)].filter((x): x is number => x !== null);
+  const hidden = seePrivate ? new Set<number>() : privateActions(db, ids);
+  const text = (actionId: number | null, message: string): LogText => {
+    const t = logTextOf(message);
+    return actionId !== null && hidden.has(actionId) ? redactTitle(t, BUSY) : t;
+  };
+  return {
+    ...report,
+    decisions: report.decisions.map((d) => ({ ...d, ...text(d.actionId, d.message) })),
+    changes: report.changes.map((c) =>
+      !seePrivate && (c.private || (c.actionId !== null && hidden.has(c.actionId))) ? { ...c, title: BUSY, fields: [], private: true } : c,
+    ),
+  };
+}
+
 export function engineDeps(ctx: AsyncContext): EngineDeps {
   return { db: ctx.db, services: ctx.services, now: ctx.now, broadcast: ctx.broadcast };
 }
 
 export const agendaSyncAsyncHandlers = defineAsyncHandlers({
-  'agendaSync.run': (input, ctx) =>
-    runAgendaSync(engineDeps(ctx), { userId: syncTarget(ctx.db, ctx.user, input.userId), startedBy: ctx.user.id, trigger: input.trigger, dryRun: input.dryRun }),
+  'agendaSync.run': async (input, ctx) => {
+    const report = await runAgendaSync(engineDeps(ctx), { userId: syncTarget(ctx.db, ctx.user, input.userId), startedBy: ctx.user.id, trigger: input.trigger, dryRun: input.dryRun });
+    return reportFor(ctx.db, ctx.user, report);
+  },
 
   // Asynchronous only because the runs it stops live with the process's services; it does not
   // wait for them: each run answers its own caller (and onSyncFinished) with status 'cancelled'.
@@ -62,6 +104,30 @@ const SummaryJson = z
 const zero = { created: 0, updated: 0, deleted: 0 };
 
 export const agendaSyncHandlers = defineHandlers({
+  'sync.targets': (_input, ctx) => {
+    const at = nowIso(ctx);
+    const out: SyncTarget[] = [];
+    for (const u of listUsers(ctx.db)) {
+      const self = u.id === ctx.user.id;
+      if (!self && !ctx.user.isAdmin && !rightsOn(ctx.db, ctx.user.id, u.id).agenda) continue;
+      const prefs = getSyncPrefs(ctx.db, u.id, at);
+      // Only whether a refresh token is held: the token itself is never read here.
+      const account = getGoogleAccount(ctx.db, u.id);
+      out.push({
+        userId: u.id,
+        login: u.login,
+        displayName: u.display_name,
+        isSelf: self,
+        connected: account !== null && account.sealedRefreshToken !== null,
+        calendarName: prefs.calendarName,
+        contactsListed: listCount(ctx.db, u.id),
+        conflictRule: prefs.conflictRule,
+        seePrivate: agendaAccess(ctx.db, ctx.user, u.id).seePrivate,
+      });
+    }
+    return out.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.displayName.localeCompare(b.displayName, 'fr'));
+  },
+
   'agendaSync.pendingDeletions': (input, ctx) => {
     const userId = syncTarget(ctx.db, ctx.user, input.userId);
     const seePrivate = agendaAccess(ctx.db, ctx.user, userId).seePrivate;
@@ -110,6 +176,13 @@ export const agendaSyncHandlers = defineHandlers({
       message: string;
       created_at: string;
     }[];
-    return rows.map((r) => ({ level: r.level, actionId: r.crm_id, googleId: r.google_id, message: r.message, at: r.created_at }));
+    // A colleague's private actions stay « Busy » in the log too, unless the caller holds Visible.
+    const seePrivate = agendaAccess(ctx.db, ctx.user, run.user_id).seePrivate;
+    const hidden = seePrivate ? new Set<number>() : privateActions(ctx.db, rows.flatMap((r) => (r.crm_id === null ? [] : [r.crm_id])));
+    return rows.map((r) => {
+      const t = logTextOf(r.message);
+      const text = r.crm_id !== null && hidden.has(r.crm_id) ? redactTitle(t, BUSY) : t;
+      return { level: r.level, actionId: r.crm_id, googleId: r.google_id, ...text, at: r.created_at };
+    });
   },
 });

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { ContactsSyncRunSummary } from '../../../../shared/contract';
 import { CrmError } from '../../../../shared/errors';
 import { defineAsyncHandlers, defineHandlers, nowIso, type AsyncContext } from '../../context';
+import { logTextOf } from '../logText';
+import { cancelContactsRuns, cancellableContacts } from './cancel';
 import { removeFromList, runContactsSync, type ContactsEngineDeps } from './engine';
 import { addToList, assertOnList, candidates, contactsTarget, lastSyncAt, listCount, listItems } from './store';
 
@@ -15,7 +17,26 @@ function deps(ctx: AsyncContext): ContactsEngineDeps {
 }
 
 export const contactsSyncAsyncHandlers = defineAsyncHandlers({
-  'contactsSync.run': (input, ctx) => runContactsSync(deps(ctx), { userId: contactsTarget(ctx.db, ctx.user, input.userId), startedBy: ctx.user.id, dryRun: input.dryRun }),
+  'contactsSync.run': (input, ctx) => {
+    const userId = contactsTarget(ctx.db, ctx.user, input.userId);
+    // Cancellable from the moment it is asked for, even while waiting for the user's lock.
+    return cancellableContacts(ctx.services, userId, async (signal) => {
+      const report = await runContactsSync(deps(ctx), { userId, startedBy: ctx.user.id, dryRun: input.dryRun, signal });
+      return { ...report, decisions: report.decisions.map((d) => ({ ...d, ...logTextOf(d.message) })) };
+    });
+  },
+
+  // Like agendaSync.cancel: does not wait for the runs; each answers its caller with 'cancelled'.
+  'contactsSync.cancel': (input, ctx) => {
+    const userId = contactsTarget(ctx.db, ctx.user, input.userId);
+    const cancelled = cancelContactsRuns(ctx.services, userId);
+    if (cancelled === 0) {
+      const whose = userId === ctx.user.id ? 'for you' : `for user ${userId}`;
+      return Promise.reject(new CrmError('NOT_FOUND', `No contacts sync is running ${whose}: there is nothing to cancel.`));
+    }
+    ctx.services.logger.log('info', 'contacts sync cancelled', { userId, by: ctx.user.id, runs: cancelled });
+    return Promise.resolve({ userId, cancelled });
+  },
 
   'contactSyncList.remove': async (input, ctx) => {
     const userId = contactsTarget(ctx.db, ctx.user, input.userId);
@@ -85,6 +106,6 @@ export const contactsSyncHandlers = defineHandlers({
       message: string;
       created_at: string;
     }[];
-    return rows.map((r) => ({ level: r.level, contactId: r.crm_id, googleId: r.google_id, message: r.message, at: r.created_at }));
+    return rows.map((r) => ({ level: r.level, contactId: r.crm_id, googleId: r.google_id, ...logTextOf(r.message), at: r.created_at }));
   },
 });

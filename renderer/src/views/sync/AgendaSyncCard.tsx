@@ -8,6 +8,7 @@ import { useAgendaSync, type RunSummary } from '../../stores/agendaSync';
 import { useGoogle } from '../../stores/google';
 import { useNav } from '../../stores/nav';
 import { useSession } from '../../stores/session';
+import { logLine } from './logText';
 
 /** The agenda side of the Synchronisation screen (FTC019 §3.6.1): run now, preview, the log. */
 export function AgendaSyncCard() {
@@ -133,7 +134,7 @@ function ReportView({ report }: { report: SyncReport }) {
           <ul>
             {report.decisions.map((d, i) => (
               <li key={i}>
-                <span className="badge">{t(`agendaSync.decision.${d.kind}`)}</span> <span lang="en">{d.message}</span>
+                <span className="badge">{t(`agendaSync.decision.${d.kind}`)}</span> <span lang={logLine(t, d).lang}>{logLine(t, d).text}</span>
               </li>
             ))}
           </ul>
@@ -305,8 +306,8 @@ function RunEntries({ runId }: { runId: number }) {
           <span className="entry-time">{fmt(Date.parse(e.at), t('formats.time'), timeZone)}</span>
           <span className={`badge level-${e.level}`}>{t(`agendaSync.log.level.${e.level}`)}</span>
           {e.actionId !== null ? <span className="muted">{t('agendaSync.log.action', { id: String(e.actionId) })}</span> : null}
-          <span className="entry-message" lang="en">
-            {e.message}
+          <span className="entry-message" lang={logLine(t, e).lang}>
+            {logLine(t, e).text}
           </span>
         </li>
       ))}

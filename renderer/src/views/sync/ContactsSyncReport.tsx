@@ -11,6 +11,7 @@ import { fmt, formatNumber } from '../../lib/dates';
 import { useContactSync } from '../../stores/contactSync';
 import { useSession } from '../../stores/session';
 import { StatusBadge } from './AgendaSyncCard';
+import { logLine } from './logText';
 
 const GOOGLE_KEYS = ['created', 'updated', 'deleted', 'photos'] as const;
 
@@ -76,7 +77,7 @@ export function ContactsReportView({ report }: { report: ContactsSyncReport }) {
           <ul>
             {report.decisions.map((d, i) => (
               <li key={i}>
-                <span className="badge">{t(`contactSync.decision.${d.kind}`)}</span> <span lang="en">{d.message}</span>
+                <span className="badge">{t(`contactSync.decision.${d.kind}`)}</span> <span lang={logLine(t, d).lang}>{logLine(t, d).text}</span>
               </li>
             ))}
           </ul>
@@ -229,8 +230,8 @@ function RunEntries({ runId }: { runId: number }) {
           <span className="entry-time">{fmt(Date.parse(e.at), t('formats.time'), timeZone)}</span>
           <span className={`badge level-${e.level}`}>{t(`agendaSync.log.level.${e.level}`)}</span>
           {e.contactId !== null ? <span className="muted">{t('contactSync.log.contact', { id: String(e.contactId) })}</span> : null}
-          <span className="entry-message" lang="en">
-            {e.message}
+          <span className="entry-message" lang={logLine(t, e).lang}>
+            {logLine(t, e).text}
           </span>
         </li>
       ))}
