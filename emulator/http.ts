@@ -30,7 +30,16 @@ export function json(status: number, body: unknown, headers: Record<string, stri
     status,
     headers: { 'content-type': 'application/json; charset=UTF-8', ...headers },
     body: status === 204 || status === 304 ? '' : JSON.stringify(body, null, 2),
+    ...(status === 204 || status === 304 ? {} : { value: body }),
   };
+}
+
+/**
+ * Like json(200, body) for large answers (a 2,500-event page): the text is written by the front
+ * once it has applied `fields` (Dispatcher.dispatch), not written whole and then cut down.
+ */
+export function jsonDeferred(body: unknown): EmuResponse {
+  return { status: 200, headers: { 'content-type': 'application/json; charset=UTF-8' }, body: '', value: body, deferred: true };
 }
 
 export function html(status: number, body: string, headers: Record<string, string> = {}): EmuResponse {

@@ -105,6 +105,8 @@ export interface Counter {
   total: number;
   byStatus: Record<string, number>;
   byRoute: Record<string, Record<string, number>>;
+  /** Milliseconds spent serving top-level API requests, latency excluded. */
+  serviceMs: number;
 }
 export type Stats = Counter & { byAccount: Record<string, Counter> };
 
@@ -142,7 +144,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
   const url = `http://127.0.0.1:${port}`;
   let closed = false;
   return {
-    url,
+    ...adminClient(url),
     port,
     emulator: emu,
     clock: { advance: (ms) => emu.advance(ms), now: () => emu.now() },
@@ -153,6 +155,13 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** The admin API of an emulator at `url` (in this process or another): everything but the runtime and its clock. */
+export function adminClient(url: string): Omit<RunningEmulator, 'port' | 'close' | 'clock' | 'emulator'> {
+  return {
+    url,
     registerClient: (c) => admin(url, 'POST', 'clients', c),
     createAccount: (a) => admin(url, 'POST', 'accounts', a),
     seedEvents: (email, events, cal) => admin(url, 'POST', `accounts/${encodeURIComponent(email)}/events`, { ...cal, events }),

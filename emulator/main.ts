@@ -1,11 +1,13 @@
 /**
  * CLI: `npm run emulator -- --port N [--data DIR] [--latency-ms N] [--quota-per-minute N]
- * [--project-quota-per-minute N] [--auto-consent]`. Prints `listening on http://127.0.0.1:N`.
+ * [--project-quota-per-minute N] [--auto-consent] [--stop-with-stdin]`. Prints
+ * `listening on http://127.0.0.1:N`. With --stop-with-stdin it stops when its standard input
+ * closes: a parent that starts it on a pipe (process.ts) never leaves it behind, even when killed.
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from './index';
 
-const USAGE = 'usage: npm run emulator -- --port N [--data DIR] [--latency-ms N] [--quota-per-minute N] [--project-quota-per-minute N] [--auto-consent]';
+const USAGE = 'usage: npm run emulator -- --port N [--data DIR] [--latency-ms N] [--quota-per-minute N] [--project-quota-per-minute N] [--auto-consent] [--stop-with-stdin]';
 
 function fail(message: string): never {
   console.error(`emulator: ${message}\n${USAGE}`);
@@ -29,6 +31,7 @@ try {
       'quota-per-minute': { type: 'string' },
       'project-quota-per-minute': { type: 'string' },
       'auto-consent': { type: 'boolean' },
+      'stop-with-stdin': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -60,3 +63,8 @@ const stop = (): void => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+if (values['stop-with-stdin'] === true) {
+  process.stdin.on('end', stop);
+  process.stdin.on('error', stop);
+  process.stdin.resume();
+}

@@ -127,8 +127,11 @@ export class Dispatcher {
           this.dispatch({ ...inner, headers: { authorization: authHeader, ...inner.headers } }, false),
       };
       res = await route.handler(call);
-      if (selection && res.status >= 200 && res.status < 300 && res.body !== '') {
-        res = { ...res, body: JSON.stringify(selectFields(JSON.parse(res.body.toString()) as unknown, selection), null, 2) };
+      if (res.deferred) {
+        res = { status: res.status, headers: res.headers, body: JSON.stringify(selection ? selectFields(res.value, selection) : res.value, null, 2) };
+      } else if (selection && res.status >= 200 && res.status < 300 && res.body !== '') {
+        const value = res.value !== undefined ? res.value : (JSON.parse(res.body.toString()) as unknown);
+        res = { ...res, body: JSON.stringify(selectFields(value, selection), null, 2), value: undefined };
       }
     } catch (err) {
       res = errorResponse(err);
@@ -196,17 +199,24 @@ export function createHttpServer(emu: Emulator, dispatcher: Dispatcher): Server 
         const emuReq: EmuRequest = { method: (req.method ?? 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, headers, body };
         const isAdmin = url.pathname.startsWith('/__emulator/');
         if (!isAdmin && emu.opts.latencyMs > 0) await sleep(emu.opts.latencyMs);
+        const t0 = performance.now();
         const r = await dispatcher.dispatch(emuReq, true);
         if (r.drop) {
           req.socket.destroy();
           return;
         }
         send(res, r);
+        if (!isAdmin) emu.recordService(emu.state.accessTokens[(headers.authorization ?? '').replace(/^bearer\s+/i, '')]?.email ?? null, performance.now() - t0);
       } catch (err) {
         send(res, errorResponse(err));
       }
     })();
   });
+  // Idle connections are closed by the client first (undici: 4 s), never under its feet by the
+  // server (Node's default 5 s): over a loaded machine the two timers raced, and a request sent on
+  // a connection the server was closing failed with "other side closed". Google keeps them longer too.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();

@@ -43,11 +43,13 @@ export interface FixtureOptions {
   /** Set the client as ADM (default true). */
   setClient?: boolean;
   publishing?: 'testing' | 'production';
+  /** How the emulator is started (default: in this process); benchmarks run it in its own (emulator/process.ts). */
+  startEmulator?: (options: StartOptions) => Promise<RunningEmulator>;
 }
 
 export async function fixture(opts: FixtureOptions = {}): Promise<Fixture> {
   const env = demoDb();
-  const emu = await startEmulator({ autoConsent: true, ...opts.emulator });
+  const emu = await (opts.startEmulator ?? startEmulator)({ autoConsent: true, ...opts.emulator });
   const publishing = opts.publishing ?? CLIENT.publishing;
   await emu.registerClient({ ...CLIENT, publishing });
   const sealer = await createNodeSealer({ keyDir: env.dir, id: env.file, keyring: null });

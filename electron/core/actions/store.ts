@@ -227,9 +227,14 @@ export interface NewAction {
 
 const ALL_FIELDS = ['typeId', 'title', 'location', 'period', 'private', 'reminder', 'description', 'contactId', 'companyId'] as const;
 
-/** Inserts an action and its outbox entry in one transaction. */
+/**
+ * Inserts an action and its outbox entry in one transaction. Without an outbox entry (an action
+ * pulled from Google) and inside the caller's transaction, the insert is one statement, which
+ * SQLite applies whole or not at all: it runs without a savepoint of its own — the sync creates
+ * thousands in a row, and a savepoint and its release cost more than the insert itself.
+ */
 export function insertAction(db: Db, a: NewAction, at: string, options: { outbox?: boolean } = {}): number {
-  return db.transaction(() => {
+  const write = (): number => {
     assertTypeExists(db, a.typeId, 'typeId');
     assertRefExists(db, 'contacts', a.contactId, 'contactId');
     assertRefExists(db, 'companies', a.companyId, 'companyId');
@@ -266,7 +271,8 @@ export function insertAction(db: Db, a: NewAction, at: string, options: { outbox
     const id = Number(info.lastInsertRowid);
     if (options.outbox !== false) appendOutbox(db, { entity: 'action', entityId: id, ownerId: a.ownerId, op: 'create', changedFields: ALL_FIELDS, at });
     return id;
-  })();
+  };
+  return options.outbox === false && db.inTransaction ? write() : db.transaction(write)();
 }
 
 /**

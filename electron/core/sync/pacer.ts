@@ -6,13 +6,53 @@
  */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`; may reject early once `signal` aborts (sleepUnless makes sure of it). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(abortError(signal));
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(abortError(signal!));
+      };
+      // The timer goes with the abort: a cancelled run leaves no minute-long timer keeping the process up.
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
 };
+
+/** What an aborted wait throws: the signal's reason (the sync's "cancelled" error) when it is an Error. */
+export function abortError(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r : new Error('The wait was aborted.');
+}
+
+/**
+ * Sleeps on `clock`, but ends as soon as `signal` aborts (rejecting with abortError), whether or
+ * not the clock itself listens to the signal (test clocks may not).
+ */
+export async function sleepUnless(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return clock.sleep(ms);
+  if (signal.aborted) throw abortError(signal);
+  let onAbort: (() => void) | null = null;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([clock.sleep(ms, signal), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+    aborted.catch(() => undefined);
+  }
+}
 
 /**
  * Google counts requests per user per minute (Calendar: 600). This limiter mirrors that: at most
@@ -36,10 +76,15 @@ export class SlidingWindowLimiter {
     while (this.sent.length > 0 && this.sent[0]!.at <= now - this.windowMs) this.used -= this.sent.shift()!.n;
   }
 
-  /** Waits until `n` more requests fit in the window, then records them as sent now. */
-  async take(n = 1): Promise<void> {
+  /**
+   * Waits until `n` more requests fit in the window, then records them as sent now. An abort of
+   * `signal` ends the wait at once (rejecting with abortError) and records nothing: a cancelled
+   * sync stops while it waits for a quota slot, not a minute later.
+   */
+  async take(n = 1, signal?: AbortSignal): Promise<void> {
     if (n > this.options.limit) throw new Error(`Cannot send ${n} requests at once under a limit of ${this.options.limit}.`);
     for (;;) {
+      if (signal?.aborted) throw abortError(signal);
       const now = this.clock.now();
       this.expire(now);
       if (this.used + n <= this.options.limit) {
@@ -57,7 +102,7 @@ export class SlidingWindowLimiter {
           break;
         }
       }
-      await this.clock.sleep(Math.max(1, until - now));
+      await sleepUnless(this.clock, Math.max(1, until - now), signal);
     }
   }
 }

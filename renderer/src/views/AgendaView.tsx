@@ -21,7 +21,8 @@ export function AgendaView({ user }: { user: SessionUser }) {
   useEffect(() => {
     const st = useAgenda.getState();
     if (st.users.length === 0) void st.init(validTimeZone(user.timeZone), user.id);
-    else void st.reload();
+    // Back on the agenda: what is kept shows at once (fetched again when old).
+    else void st.refresh();
   }, [user]);
 
   // PageUp / PageDown: previous / next period; T: today — anywhere in the agenda but in a field,

@@ -21,9 +21,8 @@
  *    never written to just to mark them: they get the CRM id with their next real update.
  * A dry run does steps 1–3 with reads only and reports what step 4 would do.
  */
-import { hostname } from 'node:os';
 import type { calendar_v3 } from '@googleapis/calendar';
-import type { ActionPatch, SyncReport, SyncTrigger } from '../../../../shared/contract';
+import type { ActionPatch, SyncChange, SyncReport, SyncTrigger } from '../../../../shared/contract';
 import { CrmError } from '../../../../shared/errors';
 import type { CoreServices, Emit } from '../../context';
 import type { Statement } from 'better-sqlite3';
@@ -38,9 +37,10 @@ import type { BatchAnswer, BatchCall } from '../batch';
 import type { Clock } from '../pacer';
 import { appendOutbox } from '../outbox';
 import { getSyncPrefs } from '../prefs';
+import { closeInterruptedRuns, runner } from '../runs';
 import { nearestEventColor } from './colors';
 import { CalendarAccess, statusOf } from './google';
-import { crmIdOf, eventIdFor, eventOfFields, fieldsOfAction, fieldsOfEvent, type GoogleEvent, type SyncedField, type SyncedFields } from './mapping';
+import { crmIdOf, eventIdFor, eventOfFields, fieldsOfAction, fieldsOfEvent, SYNCED_FIELDS, type GoogleEvent, type SyncedField, type SyncedFields } from './mapping';
 import { cancellable } from './cancel';
 import { mergeFields, type ConflictRule } from './merge';
 
@@ -186,52 +186,6 @@ export async function withUserLock<T>(services: CoreServices, userId: number, fn
   }
 }
 
-// ------------------------------------------------------------------------------ interrupted runs
-
-/** Who runs a sync: kept in the summary of a 'running' row, so another process can tell a live run from a dead one. */
-function runner(): { pid: number; host: string } {
-  return { pid: process.pid, host: hostname() };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Runs of this user left 'running' by a crash, a kill or a power cut are closed as 'failed', with
- * a log line saying so, when the user's next run starts (inside the per-user lock, so no run of
- * this process is going on). A row whose process still lives on this machine belongs to another
- * process syncing the same file right now (the CLI next to the app) and is left alone. A reused
- * pid can keep a dead row open until that process ends; that only delays the closing.
- */
-function closeInterruptedRuns(deps: EngineDeps, userId: number, at: string): void {
-  const rows = deps.db.prepare("SELECT id, started_at, summary FROM sync_runs WHERE user_id = ? AND scope = 'agenda' AND status = 'running'").all(userId) as {
-    id: number;
-    started_at: string;
-    summary: string;
-  }[];
-  for (const r of rows) {
-    let who: { pid?: unknown; host?: unknown } = {};
-    try {
-      who = JSON.parse(r.summary) as typeof who;
-    } catch {
-      // An unreadable summary cannot name a live process: the run is closed.
-    }
-    const me = runner();
-    if (typeof who.pid === 'number' && who.host === me.host && who.pid !== me.pid && isAlive(who.pid)) continue;
-    const message = `Run interrupted: the app stopped during this sync (started ${r.started_at}); what it left undone is done by the next sync.`;
-    deps.db.prepare("UPDATE sync_runs SET status = 'failed', finished_at = ?, summary = ? WHERE id = ?").run(at, JSON.stringify({ errors: 1, interrupted: true }), r.id);
-    deps.db.prepare("INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, created_at) VALUES (?, 'error', 'run', NULL, NULL, ?, ?)").run(r.id, message, at);
-    deps.services.logger.log('warn', 'agenda sync run interrupted', { userId, runId: r.id, startedAt: r.started_at });
-  }
-}
-
 // ------------------------------------------------------------------------------ the run
 
 export async function runAgendaSync(deps: EngineDeps, opts: RunOptions): Promise<SyncReport> {
@@ -257,11 +211,13 @@ async function runLocked(deps: EngineDeps, opts: RunOptions): Promise<SyncReport
     errors: [],
     pendingDeletions: 0,
     requests: 0,
+    changes: [],
   };
   const log: LogLine[] = [];
   if (!opts.dryRun) {
     report.runId = db.transaction(() => {
-      closeInterruptedRuns(deps, opts.userId, startedAt);
+      // Runs of this user a crash left 'running' are closed as failed (runs.ts).
+      closeInterruptedRuns(db, deps.services, opts.userId, 'agenda', startedAt);
       return Number(
         db
           .prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status, summary) VALUES (?, ?, 'agenda', ?, ?, 'running', ?)")
@@ -669,6 +625,8 @@ class Run {
       }
     }
     this.loadAllLinks();
+    // Links that existed before this listing: only those can be missing from it (a first sync has none).
+    const linkedBefore = this.links.size;
     const seen = new Set<string>();
     const nextSyncToken = await this.list({ timeMin: new Date(this.win.fromMs).toISOString(), timeMax: new Date(this.win.toMs).toISOString() }, (page) => {
       for (const e of page) {
@@ -678,6 +636,7 @@ class Run {
       this.applyCrmCreates(plan);
     });
     // A full listing omits deleted events: fetch the linked in-window events it did not return.
+    if (linkedBefore === 0) return { nextSyncToken, full: true };
     const linked = this.db
       .prepare(
         `SELECT l.crm_id AS actionId, l.google_id AS googleId FROM sync_links l JOIN actions a ON a.id = l.crm_id
@@ -828,6 +787,10 @@ class Run {
     await this.setup();
     this.checkpoint();
     const plan: Plan = { googleChanged: new Map(), relinks: new Map(), newPending: [], crmCreates: [], ops: [], handled: new Set() };
+    // A first sync (no token: first run, Reset) looks at the whole window for actions never pushed:
+    // scanned now, before the listing creates thousands of linked actions the scan would only skip.
+    // An action created meanwhile has an outbox entry, which the next run reads.
+    const unlinkedBefore = !this.opts.dryRun && this.storedToken() === null ? this.unlinkedInWindow(true) : null;
     const { nextSyncToken, full } = this.pushOnly() ? { nextSyncToken: null, full: false } : await this.pull(plan);
     this.checkpoint();
     const dry = this.opts.dryRun;
@@ -835,7 +798,7 @@ class Run {
 
     // Then every action concerned: changed in the CRM, changed in Google, re-linked, or never pushed.
     const candidates = new Set<number>([...this.outboxMax.keys(), ...googleChanged.keys(), ...relinks.keys()]);
-    for (const id of this.unlinkedInWindow(full)) candidates.add(id);
+    for (const id of full && unlinkedBefore ? unlinkedBefore : this.unlinkedInWindow(full)) candidates.add(id);
     const crmOnly: Pair[] = [];
     for (const id of candidates) {
       if (handled.has(id) || this.pending.has(id)) continue;
@@ -912,14 +875,43 @@ class Run {
       else crmOnly.push(pair);
     }
 
-    // Dry run: counts only.
+    // Dry run: the counts, and the items behind them (the wizard's preview lists them).
     if (dry) {
+      const changes = this.report.changes;
+      const item = (side: 'crm' | 'google', op: SyncChange['op'], actionId: number | null, googleId: string | null, f: SyncedFields | null, fields: string[] = []): SyncChange => ({
+        side,
+        op,
+        actionId,
+        googleId,
+        title: f?.title ?? '',
+        private: f?.private ?? false,
+        start: f ? new Date(periodBounds(f.period, this.tz).startMs).toISOString() : null,
+        allDay: f?.period.allDay ?? false,
+        fields,
+      });
       this.report.crm.created = crmCreates.length;
-      this.report.crm.updated = [...crmOnly, ...ops.flatMap((o) => (o.kind === 'update' ? [o.pair] : []))].filter((p) => p.toCrm.length > 0).length;
+      for (const c of crmCreates) changes.push(item('crm', 'create', null, c.event.id ?? null, c.fields));
+      const crmUpdated = [...crmOnly, ...ops.flatMap((o) => (o.kind === 'update' ? [o.pair] : []))].filter((p) => p.toCrm.length > 0);
+      this.report.crm.updated = crmUpdated.length;
+      for (const p of crmUpdated) changes.push(item('crm', 'update', p.row.id, p.googleId, p.merged, p.toCrm));
+      for (const l of newPending) {
+        const r = this.row(l.actionId);
+        changes.push(item('crm', 'pendingDelete', l.actionId, l.googleId, r ? fieldsOfAction(toAction(r)) : (l.snap?.f ?? null)));
+      }
       for (const o of ops) {
-        if (o.kind === 'create' || o.kind === 'revive') this.report.google.created++;
-        else if (o.kind === 'update' && this.countsAsGoogleUpdate(o.pair)) this.report.google.updated++;
-        else if (o.kind === 'delete') this.report.google.deleted++;
+        if (o.kind === 'create' || o.kind === 'revive') {
+          this.report.google.created++;
+          changes.push(item('google', 'create', o.row.id, o.kind === 'revive' ? o.googleId : null, o.fields));
+        } else if (o.kind === 'update' && this.countsAsGoogleUpdate(o.pair)) {
+          this.report.google.updated++;
+          const p = o.pair;
+          const before = p.event ? eventFields(p.event, p.merged.reminder.minutesBefore) : (p.link?.snap?.f ?? null);
+          const fields = before ? SYNCED_FIELDS.filter((k) => !same(before[k], p.merged[k])) : [];
+          changes.push(item('google', 'update', p.row.id, p.googleId, p.merged, fields));
+        } else if (o.kind === 'delete') {
+          this.report.google.deleted++;
+          changes.push(item('google', 'delete', o.link.actionId, o.link.googleId, o.link.snap?.f ?? null));
+        }
       }
       this.report.pendingDeletions = this.pending.size + newPending.length;
       this.finishSkipped();

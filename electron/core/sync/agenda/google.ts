@@ -13,7 +13,7 @@ import { getGoogleAccount } from '../../google/accounts';
 import { clientConfig, googleApis, oauthClient, type GoogleApis } from '../../google/client';
 import { MESSAGES } from '../../google/test';
 import { sendBatch, type BatchAnswer, type BatchCall } from '../batch';
-import { backoffDelay, isRetryable, realClock, SlidingWindowLimiter, type Clock } from '../pacer';
+import { backoffDelay, isRetryable, realClock, sleepUnless, SlidingWindowLimiter, type Clock } from '../pacer';
 
 /** Parts per batch request: small enough to retry cheaply, large enough to save round trips. */
 export const BATCH_SIZE = 100;
@@ -53,6 +53,15 @@ function partReason(a: BatchAnswer): string | null {
   return (a.body as { error?: { errors?: { reason?: string }[] } } | null)?.error?.errors?.[0]?.reason ?? null;
 }
 
+/** The user's Calendar pacer in this process (made on first use, with that caller's clock): every run of the user shares it. */
+export function calendarPacer(services: CoreServices, userId: number, clock: Clock = realClock): SlidingWindowLimiter {
+  let perUser = buckets.get(services);
+  if (!perUser) buckets.set(services, (perUser = new Map()));
+  let bucket = perUser.get(userId);
+  if (!bucket) perUser.set(userId, (bucket = new SlidingWindowLimiter({ limit: CALENDAR_REQUESTS_PER_MINUTE, clock })));
+  return bucket;
+}
+
 export class CalendarAccess {
   requests = 0;
   private readonly clock: Clock;
@@ -66,11 +75,7 @@ export class CalendarAccess {
     private readonly options: GoogleAccessOptions,
   ) {
     this.clock = options.clock ?? realClock;
-    let perUser = buckets.get(services);
-    if (!perUser) buckets.set(services, (perUser = new Map()));
-    let bucket = perUser.get(userId);
-    if (!bucket) perUser.set(userId, (bucket = new SlidingWindowLimiter({ limit: CALENDAR_REQUESTS_PER_MINUTE, clock: this.clock })));
-    this.bucket = bucket;
+    this.bucket = calendarPacer(services, userId, this.clock);
   }
 
   /** The user's connection; a clear CrmError when it is missing. */
@@ -101,16 +106,31 @@ export class CalendarAccess {
     if (c.access_token) tokenCache.get(this.services)?.set(this.userId, { ...c });
   }
 
+  /** A wait (quota slot, backoff) the run's signal ends at once: Cancel does not wait for the slot. */
+  private async waitUnlessCancelled(wait: Promise<void>): Promise<void> {
+    try {
+      await wait;
+    } catch (error) {
+      if (this.options.signal?.aborted) throw new CrmError('CONFLICT', 'The sync was cancelled.');
+      throw error;
+    }
+  }
+
+  private slot(n: number): Promise<void> {
+    return this.waitUnlessCancelled(this.bucket.take(n, this.options.signal));
+  }
+
   private async pause(attempt: number, retryAfter: string | null): Promise<void> {
     if (this.options.signal?.aborted) throw new CrmError('CONFLICT', 'The sync was cancelled.');
-    await this.clock.sleep(backoffDelay(attempt, { baseMs: this.options.baseDelayMs ?? 500, retryAfter, now: this.clock.now() }));
+    const ms = backoffDelay(attempt, { baseMs: this.options.baseDelayMs ?? 500, retryAfter, now: this.clock.now() });
+    await this.waitUnlessCancelled(sleepUnless(this.clock, ms, this.options.signal));
   }
 
   /** One API call through the official client, paced and retried. */
   async call<T>(fn: () => Promise<{ data: T }>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       if (this.options.signal?.aborted) throw new CrmError('CONFLICT', 'The sync was cancelled.');
-      await this.bucket.take(1);
+      await this.slot(1);
       this.requests++;
       try {
         return (await fn()).data;
@@ -136,7 +156,7 @@ export class CalendarAccess {
       for (let i = 0; i < todo.length; i += BATCH_SIZE) {
         if (this.options.signal?.aborted) throw new CrmError('CONFLICT', 'The sync was cancelled.');
         const chunk = todo.slice(i, i + BATCH_SIZE);
-        await this.bucket.take(chunk.length);
+        await this.slot(chunk.length);
         this.requests += chunk.length;
         let answers: BatchAnswer[];
         try {

@@ -30,6 +30,7 @@ import { describeGoogleError } from '../../google/errors';
 import { getUser } from '../../users/store';
 import type { Clock } from '../pacer';
 import { getSyncPrefs } from '../prefs';
+import { closeInterruptedRuns, runner } from '../runs';
 import { detailReasonsOf, googleMessageOf, reasonOf, statusOf } from '../retry';
 import { withLock } from '../userLock';
 import {
@@ -133,14 +134,19 @@ async function runLocked(deps: ContactsEngineDeps, opts: ContactsRunOptions): Pr
     decisions: [],
     errors: [],
     requests: 0,
+    changes: [],
   };
   const log: LogLine[] = [];
   if (!opts.dryRun) {
-    report.runId = Number(
-      db
-        .prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status) VALUES (?, ?, 'contacts', 'manual', ?, 'running')")
-        .run(opts.userId, opts.startedBy, startedAt).lastInsertRowid,
-    );
+    report.runId = db.transaction(() => {
+      // Runs of this user a crash left 'running' are closed as failed, like the agenda's (runs.ts).
+      closeInterruptedRuns(db, deps.services, opts.userId, 'contacts', startedAt);
+      return Number(
+        db
+          .prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status, summary) VALUES (?, ?, 'contacts', 'manual', ?, 'running', ?)")
+          .run(opts.userId, opts.startedBy, startedAt, JSON.stringify(runner())).lastInsertRowid,
+      );
+    })();
   }
   let g: PeopleAccess | null = null;
   const run = new Run(deps, opts, report, log);
@@ -240,6 +246,11 @@ class Run {
   private accountFull = false;
   private progressDone = 0;
   private progressTotal = 0;
+  /** The newest outbox entry of each listed contact when the run started, and the newest entry of all (outbox.ts). */
+  private readonly outboxMax = new Map<number, number>();
+  private outboxTop = 0;
+  /** Contacts whose photo is still to be sent: their outbox entries wait for it. */
+  private readonly photoPending = new Set<number>();
 
   constructor(
     private readonly deps: ContactsEngineDeps,
@@ -297,6 +308,19 @@ class Run {
     }
   }
 
+  /**
+   * Consumes the outbox entries of a contact read at the start of the run (later ones stay for the
+   * next run). Called inside the transaction that records what was pushed: the contacts sync finds
+   * its work by comparing each listed contact with its link's snapshot, not by reading the outbox,
+   * so the entries are only drained here, where the change they record has reached Google.
+   */
+  private consumeOutbox(contactId: number): void {
+    const max = this.outboxMax.get(contactId);
+    if (max === undefined) return;
+    this.db.prepare("DELETE FROM outbox WHERE entity = 'contact' AND entity_id = ? AND id <= ?").run(contactId, max);
+    this.outboxMax.delete(contactId);
+  }
+
   private isPlaceholder(l: Link | undefined): boolean {
     return l !== undefined && (l.googleId.startsWith(PLACEHOLDER) || l.snap.n === 1);
   }
@@ -309,6 +333,15 @@ class Run {
 
   setup(): void {
     this.login = getUser(this.db, this.userId).login;
+    // The outbox before the list: an edit made after this read has a newer entry, which this run
+    // never consumes (the next run sees the edit anyway: it compares each contact with its snapshot).
+    this.outboxTop = (this.db.prepare("SELECT coalesce(max(id), 0) FROM outbox WHERE entity = 'contact'").pluck(true).get() as number) ?? 0;
+    for (const [id, max] of this.db
+      .prepare("SELECT entity_id, max(id) FROM outbox WHERE entity = 'contact' AND entity_id IN (SELECT contact_id FROM contact_sync_list WHERE user_id = ?) GROUP BY entity_id")
+      .raw(true)
+      .all(this.userId) as [number, number][]) {
+      this.outboxMax.set(id, max);
+    }
     const rows = listRows(this.db, this.userId);
     this.report.listed = rows.length;
     if (rows.length > MAX_CONTACT_SYNC_LIST) {
@@ -510,10 +543,13 @@ class Run {
     const photos: PhotoOp[] = [];
     /** Persons read this run that a failure may leave unmerged: flagged to be read again. */
     const read = new Set<number>([...this.pulled.keys(), ...this.relinks.keys()]);
+    /** Contacts with nothing to send (in agreement, or not visible to the list's owner): their outbox entries are done with. */
+    const settled: number[] = [];
     for (const row of this.rows.values()) {
       if (this.failed.has(row.id)) continue;
       if (!row.visible) {
         this.skipped.set('not-visible', (this.skipped.get('not-visible') ?? 0) + 1);
+        settled.push(row.id);
         continue;
       }
       const desired = ownedOfCrm(row);
@@ -532,6 +568,7 @@ class Run {
         else if (pair.toCrm || pair.person) crmOnly.push(pair);
         const photo = this.photoOp(row, base);
         if (photo) photos.push(photo);
+        else if (!needGoogle && !pair.toCrm && !pair.person) settled.push(row.id);
       } else if (relink?.resourceName) {
         const dormant = link?.snap.d ? link.snap : null;
         const { pair, needGoogle } = this.pairOf(row, null, relink.resourceName, relink, dormant, desired);
@@ -556,14 +593,27 @@ class Run {
     }
 
     if (this.dry) {
-      this.report.crm.updated = [...crmOnly, ...updates].filter((p) => p.toCrm).length;
+      // The counts, and the contacts behind them (the wizard's preview lists them).
+      const label = (row: ContactRow) => displayName(row) || `contact ${row.id}`;
+      const toCrm = [...crmOnly, ...updates].filter((p) => p.toCrm);
+      this.report.crm.updated = toCrm.length;
       this.report.google.created = creates.length;
       this.report.google.updated = updates.length;
       this.report.google.photos = photos.length;
+      const changes = this.report.changes;
+      for (const p of toCrm) changes.push({ side: 'crm', op: 'update', contactId: p.row.id, googleId: p.googleId, name: label(p.row) });
+      for (const c of creates) changes.push({ side: 'google', op: 'create', contactId: c.row.id, googleId: null, name: label(c.row) });
+      for (const p of updates) changes.push({ side: 'google', op: 'update', contactId: p.row.id, googleId: p.googleId, name: label(p.row) });
+      for (const o of photos) {
+        const row = this.rows.get(o.contactId);
+        if (row) changes.push({ side: 'google', op: 'photo', contactId: o.contactId, googleId: this.links.get(o.contactId)?.googleId ?? null, name: label(row) });
+      }
       this.finishSkipped();
       return;
     }
 
+    for (const o of photos) this.photoPending.add(o.contactId);
+    if (settled.length > 0) this.db.transaction(() => settled.forEach((id) => this.consumeOutbox(id)))();
     // Persons found by their CRM id are linked at once (to be read again if what follows fails):
     // a later run must not take them for missing and create them twice.
     for (const p of updates) if (p.link === null && p.person) this.db.transaction(() => this.record(p, p.person, false, true))();
@@ -578,6 +628,7 @@ class Run {
     const again = await this.updateAll(updates);
     if (again.length > 0) {
       // Deleted in Google since the pull: created again, with its photo.
+      for (const c of again) if (c.row.photo_sha256) this.photoPending.add(c.row.id);
       await this.createAll(again);
       for (const c of again) if (c.row.photo_sha256 && !photos.some((o) => o.contactId === c.row.id)) photos.push({ contactId: c.row.id, op: 'set' });
       for (let i = photos.length - 1; i >= 0; i--) if (photos[i]!.op === 'delete' && again.some((c) => c.row.id === photos[i]!.contactId)) photos.splice(i, 1);
@@ -595,6 +646,12 @@ class Run {
         )
         .run(this.userId, nextSyncToken, this.at);
     }
+    // Entries of contacts on nobody's list (never on one, removed since, deleted in the CRM) have no
+    // sync to wait for: pruned, up to what the run saw when it started. A contact put on a list
+    // later is compared with its (missing or flagged) link anyway.
+    this.db
+      .prepare("DELETE FROM outbox WHERE entity = 'contact' AND id <= ? AND NOT EXISTS (SELECT 1 FROM contact_sync_list l WHERE l.contact_id = outbox.entity_id)")
+      .run(this.outboxTop);
     this.finishSkipped();
   }
 
@@ -641,6 +698,7 @@ class Run {
           x: from ? extrasOfPerson(from) : p.extras,
         };
     putLink(this.db, this.userId, p.row.id, p.googleId, from?.etag ?? p.etag, snap, this.at);
+    if (!unmerged && !this.photoPending.has(p.row.id)) this.consumeOutbox(p.row.id);
   }
 
   private recordCreated(row: ContactRow, desired: Owned, person: Person): void {
@@ -653,6 +711,7 @@ class Run {
       { f: desired, g: ownedOfPerson(person), c: row.comment, gc: commentOfPerson(person), p: null, x: extrasOfPerson(person) },
       this.at,
     );
+    if (!this.photoPending.has(row.id)) this.consumeOutbox(row.id);
   }
 
   // ---------------------------------------------------------------- 4. creations
@@ -911,6 +970,8 @@ class Run {
           this.db
             .prepare(`UPDATE sync_links SET snapshot = json_set(snapshot, '$.p', ?), etag = coalesce(?, etag), synced_at = ? WHERE user_id = ? AND kind = 'contact' AND crm_id = ?`)
             .run(hash, person?.etag ?? null, this.at, this.userId, o.contactId);
+          this.photoPending.delete(o.contactId);
+          this.consumeOutbox(o.contactId);
         })();
         this.report.google.photos++;
         this.info(o.contactId, link.googleId, `${this.name(row)}: photo ${o.op === 'set' ? 'sent to' : 'deleted in'} Google.`);

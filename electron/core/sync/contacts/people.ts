@@ -18,7 +18,7 @@ import type { Db } from '../../db/database';
 import { getGoogleAccount } from '../../google/accounts';
 import { clientConfig, googleApis, oauthClient, type GoogleApis } from '../../google/client';
 import { MESSAGES } from '../../google/test';
-import { backoffDelay, isRetryable, realClock, SlidingWindowLimiter, type Clock } from '../pacer';
+import { backoffDelay, isRetryable, realClock, sleepUnless, SlidingWindowLimiter, type Clock } from '../pacer';
 import { isNetworkError, reasonOf, retryAfterOf, statusOf } from '../retry';
 
 const MAX_ATTEMPTS = 6;
@@ -109,9 +109,20 @@ export class PeopleAccess {
     if (this.options.signal?.aborted) throw cancelled();
   }
 
+  /** A wait (quota slot, backoff) the run's signal ends at once: a cancelled run does not wait for the slot. */
+  private async waitUnlessCancelled(wait: Promise<void>): Promise<void> {
+    try {
+      await wait;
+    } catch (error) {
+      this.checkCancelled();
+      throw error;
+    }
+  }
+
   private async pause(attempt: number, retryAfter: string | null): Promise<void> {
     this.checkCancelled();
-    await this.clock.sleep(backoffDelay(attempt, { baseMs: this.options.baseDelayMs ?? 500, retryAfter, now: this.clock.now() }));
+    const ms = backoffDelay(attempt, { baseMs: this.options.baseDelayMs ?? 500, retryAfter, now: this.clock.now() });
+    await this.waitUnlessCancelled(sleepUnless(this.clock, ms, this.options.signal));
   }
 
   /** A read (connections.list, get, getBatchGet): paced and retried. */
@@ -131,7 +142,7 @@ export class PeopleAccess {
   private async send<T>(window: SlidingWindowLimiter, fn: () => Promise<{ data: T }>, idempotent: boolean): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       this.checkCancelled();
-      await window.take(1);
+      await this.waitUnlessCancelled(window.take(1, this.options.signal));
       this.requests++;
       try {
         return (await fn()).data;

@@ -1,0 +1,50 @@
+/**
+ * Sync runs left 'running' by a crash, a kill or a power cut — for the agenda and the contacts
+ * alike. A run row carries, in its summary while it runs, who runs it (pid and host); when the
+ * user's next run of the same scope starts (inside that scope's per-user lock, so no run of this
+ * process is going on), the rows whose process is gone are closed as 'failed' with a log line
+ * saying so. A row whose process still lives on this machine belongs to another process syncing
+ * the same file right now (the CLI next to the app) and is left alone. A reused pid can keep a
+ * dead row open until that process ends; that only delays the closing.
+ */
+import { hostname } from 'node:os';
+import type { CoreServices } from '../context';
+import type { Db } from '../db/database';
+
+/** Who runs a sync: kept in the summary of a 'running' row, so another process can tell a live run from a dead one. */
+export function runner(): { pid: number; host: string } {
+  return { pid: process.pid, host: hostname() };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Closes this user's dead 'running' runs of `scope` as failed; call it in the transaction that opens the new run. */
+export function closeInterruptedRuns(db: Db, services: CoreServices, userId: number, scope: 'agenda' | 'contacts', at: string): void {
+  const rows = db.prepare("SELECT id, started_at, summary FROM sync_runs WHERE user_id = ? AND scope = ? AND status = 'running'").all(userId, scope) as {
+    id: number;
+    started_at: string;
+    summary: string;
+  }[];
+  const me = runner();
+  for (const r of rows) {
+    let who: { pid?: unknown; host?: unknown } = {};
+    try {
+      who = JSON.parse(r.summary) as typeof who;
+    } catch {
+      // An unreadable summary cannot name a live process: the run is closed.
+    }
+    if (typeof who.pid === 'number' && who.host === me.host && who.pid !== me.pid && isAlive(who.pid)) continue;
+    const message = `Run interrupted: the app stopped during this sync (started ${r.started_at}); what it left undone is done by the next sync.`;
+    db.prepare("UPDATE sync_runs SET status = 'failed', finished_at = ?, summary = ? WHERE id = ?").run(at, JSON.stringify({ errors: 1, interrupted: true }), r.id);
+    db.prepare("INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, created_at) VALUES (?, 'error', 'run', NULL, NULL, ?, ?)").run(r.id, message, at);
+    services.logger.log('warn', `${scope} sync run interrupted`, { userId, runId: r.id, startedAt: r.started_at });
+  }
+}
