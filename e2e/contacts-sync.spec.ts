@@ -267,6 +267,22 @@ test.describe('contact sync list', () => {
     await page.getByTestId('contact-sync-card').scrollIntoViewIfNeeded();
     await shot(page, '06-prefs-to-send');
 
+    // Cancel while Google is still answering the first read: the run stops, says so, and sends
+    // nothing; the next run below sends everything, once.
+    googleLatency(csHost, 1500);
+    try {
+      await page.getByTestId('cs-sync-now').click();
+      await expect(page.getByTestId('cs-progress')).toHaveAttribute('data-phase', 'pull');
+      await page.getByTestId('cs-cancel').click();
+      await expect(page.getByTestId('cs-report')).toHaveAttribute('data-status', 'cancelled', { timeout: 15_000 });
+      await expect(page.getByTestId('cs-progress')).toBeHidden();
+      await expect(page.getByTestId('cs-report')).toContainText('Synchronisation annulée');
+    } finally {
+      googleLatency(csHost, 0);
+    }
+    expect((await googleByCrmId(csHost)).size).toBe(0);
+    await expect(box.locator('[data-state="pending"]')).toHaveCount(8);
+
     googleLatency(csHost, 400);
     try {
       await page.getByTestId('cs-sync-now').click();
@@ -309,7 +325,10 @@ test.describe('contact sync list', () => {
     await expect(run).toHaveAttribute('data-status', 'partial');
     await expect(run.locator('[data-col=google-created]')).toHaveText('7');
     await run.getByRole('button').click();
-    await expect(page.getByTestId('cs-entries').locator('[data-level=error]')).toContainText(reason);
+    // The log speaks the user's language, the app's own reason included.
+    await expect(page.getByTestId('cs-entries').locator('[data-level=error]')).toContainText(
+      `« ${[b.first_name, b.last_name].filter(Boolean).join(' ')} » n’a pas été envoyé à Google : l’adresse e-mail « ancien@@adresse » n’est pas valide : corrigez-la dans le CRM.`,
+    );
     await page.getByTestId('cs-log').scrollIntoViewIfNeeded();
     await shot(page, '09-log');
   });

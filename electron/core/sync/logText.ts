@@ -8,7 +8,9 @@
  * pattern per kind of line, each with the English it renders — so a redacted line (a colleague's
  * private action, see `redactTitle`) is written again the same way. A sentence no pattern knows
  * (a Google error in its own words, a new line) keeps the code `text` and its message: the UI
- * shows it as it is. tests/sync/log-text.test.ts holds every engine sentence to a pattern.
+ * shows it as it is (in English). tests/sync/log-text.test.ts checks every code has its French and
+ * English sentence. Tagging the call sites with their codes is the lasting fix: then no sentence can
+ * slip to `text` unseen.
  */
 import type { LogText } from '../../../shared/contract';
 
@@ -224,6 +226,25 @@ function paramOf(code: string, key: string, value: string | undefined): string |
   return value;
 }
 
+/**
+ * Reasons the app itself gives for not sending a contact (contacts/mapping.ts), recognised inside
+ * a line's `reason` so the UI can say them in the user's language too; Google's own reasons stay
+ * in Google's words.
+ */
+const REASONS: { code: string; re: RegExp }[] = [
+  { code: 'badEmail', re: /^the e-mail address "(.*)" is not valid: correct it in the CRM$/s },
+  { code: 'emptyContact', re: /^it has no name, e-mail, phone or company: Google would show an empty contact$/ },
+];
+
+function withReasonCode(params: Params): Params {
+  if (typeof params.reason !== 'string') return params;
+  for (const r of REASONS) {
+    const m = r.re.exec(params.reason);
+    if (m) return m[1] === undefined ? { ...params, reasonCode: r.code } : { ...params, reasonCode: r.code, reasonValue: m[1] };
+  }
+  return params;
+}
+
 /** The code and params of one of the engines' English sentences (code `text` when none fits). */
 export function logTextOf(message: string): LogText {
   for (const p of PATTERNS) {
@@ -234,7 +255,7 @@ export function logTextOf(message: string): LogText {
       const v = paramOf(p.code, k, m[i + 1]);
       if (v !== undefined) params[k] = v;
     });
-    return { code: p.code, params, message };
+    return { code: p.code, params: withReasonCode(params), message };
   }
   return { code: 'text', params: { text: message }, message };
 }

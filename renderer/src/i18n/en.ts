@@ -254,7 +254,7 @@ const en: Messages<typeof fr> = {
     preview: 'Preview',
     previewHint: 'Shows what the sync would send, changing nothing.',
     notConnected: 'Your Google account is not connected: connect it in the “Google account” card above to sync these contacts.',
-    noCancel: 'The contacts sync cannot be interrupted; the next one carries on from where it is.',
+    cancelLabel: 'Cancel the running contacts sync',
     columns: {
       name: 'Name',
       company: 'Company',
@@ -877,6 +877,10 @@ const en: Messages<typeof fr> = {
   },
   /** Sync log lines (codes from the core, electron/core/sync/logText.ts). */
   syncLog: {
+    reason: {
+      badEmail: 'the e-mail address "{{value}}" is not valid: correct it in the CRM',
+      emptyContact: 'it has no name, e-mail, phone or company: Google would show an empty contact',
+    },
     run: { cancelled: 'The sync was cancelled: what was done is kept; the next sync does the rest.', interrupted: 'Run interrupted: the app stopped during this sync (started {{startedAt}}); what it left undone is done by the next sync.', skipped: 'Skipped {{count}} ({{reason}}).' },
     agenda: {
       run: 'Run {{status}}: CRM +{{crmCreated}} ~{{crmUpdated}} −{{crmDeleted}}; Google +{{googleCreated}} ~{{googleUpdated}} −{{googleDeleted}}; {{requests}} request(s).',

@@ -253,7 +253,7 @@ const fr = {
     preview: 'Aperçu',
     previewHint: 'Montre ce que la synchronisation enverrait, sans rien modifier.',
     notConnected: 'Votre compte Google n’est pas connecté : connectez-le dans la carte « Compte Google » ci-dessus pour synchroniser ces contacts.',
-    noCancel: 'La synchronisation des contacts ne peut pas être interrompue ; elle reprend où elle en est à la suivante.',
+    cancelLabel: 'Annuler la synchronisation des contacts en cours',
     columns: {
       name: 'Nom',
       company: 'Société',
@@ -361,7 +361,7 @@ const fr = {
       requests_one: '{{count}} requête envoyée à Google',
       requests_other: '{{count}} requêtes envoyées à Google',
       close: 'Masquer le résultat',
-      cancelledNote: 'Synchronisation interrompue : ce qui a déjà été fait est conservé, la prochaine synchronisation fera le reste.',
+      cancelledNote: 'Synchronisation annulée : ce qui a déjà été fait est conservé, la prochaine synchronisation fera le reste.',
     },
     skip: {
       'not-visible': 'Contacts que vous ne pouvez plus voir',
@@ -879,6 +879,10 @@ const fr = {
   },
   /** Sync log lines (codes from the core, electron/core/sync/logText.ts). */
   syncLog: {
+    reason: {
+      badEmail: 'l’adresse e-mail « {{value}} » n’est pas valide : corrigez-la dans le CRM',
+      emptyContact: 'il n’a ni nom, ni e-mail, ni téléphone, ni société : Google afficherait un contact vide',
+    },
     run: { cancelled: 'Synchronisation annulée : ce qui a été fait est conservé ; la prochaine synchronisation fait le reste.', interrupted: 'Synchronisation interrompue : l’application s’est arrêtée pendant la synchronisation (commencée le {{startedAt}}) ; la prochaine synchronisation fait le reste.', skipped: 'Ignorés : {{count}} ({{reason}}).' },
     agenda: {
       run: 'Synchronisation {{status}} : CRM +{{crmCreated}} ~{{crmUpdated}} −{{crmDeleted}} ; Google +{{googleCreated}} ~{{googleUpdated}} −{{googleDeleted}} ; {{requests}} requête(s).',

@@ -43,6 +43,8 @@ interface ContactSyncState {
   attempted: string[];
   /** The contacts sync of the shown list running now (started here or elsewhere). */
   running: ContactsProgress | null;
+  /** Cancel was pressed and the run has not answered yet. */
+  cancelling: boolean;
   report: ContactsSyncReport | null;
   reportError: unknown;
   runs: ContactsSyncRunSummary[] | null;
@@ -67,6 +69,8 @@ interface ContactSyncState {
   remove(contactIds: number[], deleteInGoogle: boolean, names?: string[]): Promise<boolean>;
   dismissNotice(): void;
   run(dryRun: boolean): Promise<void>;
+  /** Stops the running sync of the shown list (contactsSync.cancel); the run then reports "cancelled". */
+  cancel(): Promise<void>;
   loadLog(): Promise<void>;
   toggleRun(runId: number): void;
   setPanelOpen(open: boolean): void;
@@ -98,6 +102,7 @@ const initial = {
   changeError: null,
   attempted: [],
   running: null,
+  cancelling: false,
   report: null,
   reportError: null,
   runs: null,
@@ -192,13 +197,25 @@ export const useContactSync = create<ContactSyncState>()((set, get) => {
       try {
         const report = await bridge['contactsSync.run']({ ...forOwner(), dryRun });
         if (mine !== epoch) return;
-        set({ running: null, report });
+        set({ running: null, cancelling: false, report });
         if (!dryRun) {
           bump();
           void get().loadLog();
         }
       } catch (reportError) {
-        if (mine === epoch) set({ running: null, reportError, report: null });
+        if (mine === epoch) set({ running: null, cancelling: false, reportError, report: null });
+      }
+    },
+
+    async cancel() {
+      const mine = epoch;
+      if (!get().running || get().cancelling) return;
+      set({ cancelling: true });
+      try {
+        await bridge['contactsSync.cancel'](forOwner());
+      } catch (reportError) {
+        // NOT_FOUND: the run ended meanwhile; its own answer clears the bar.
+        if (mine === epoch) set({ cancelling: false, reportError });
       }
     },
 

@@ -108,12 +108,12 @@ export function ContactSyncListCard() {
 
 /**
  * The running sync's progress (onContactsSyncProgress): reading Google, then sending contacts,
- * then photos, each with done / total. The core offers no cancel for the contacts sync (there is
- * no contactsSync.cancel), so none is shown; the run is short and resumable, and the hint says so.
+ * then photos, each with done / total, and Cancel beside it (contactsSync.cancel).
  */
 function ContactsProgressBar() {
   const { t } = useTranslation();
   const running = useContactSync((s) => s.running);
+  const cancelling = useContactSync((s) => s.cancelling);
   if (!running) return null;
   const started = running.total > 0;
   const done = Math.min(running.done, running.total);
@@ -137,7 +137,17 @@ function ContactsProgressBar() {
       >
         <div className="sync-bar-fill" style={pct === null ? undefined : { width: `${pct}%` }} />
       </div>
-      <p className="field-hint">{t('contactSync.noCancel')}</p>
+      <button
+        type="button"
+        className="link-button sync-cancel"
+        onClick={() => void useContactSync.getState().cancel()}
+        disabled={cancelling}
+        aria-label={cancelling ? t('agendaSync.cancelling') : t('contactSync.cancelLabel')}
+        title={t('contactSync.cancelLabel')}
+        data-testid="cs-cancel"
+      >
+        {cancelling ? t('agendaSync.cancelling') : t('agendaSync.cancel')}
+      </button>
     </div>
   );
 }

@@ -34,6 +34,7 @@ export function logLine(typed: TFunction, line: LogLike): { text: string; lang: 
       .map((f) => (FIELDS.includes(f) ? t(`syncLog.field.${f}`) : f))
       .join(', ');
   }
+  if (typeof p.reasonCode === 'string') p.reason = t(`syncLog.reason.${p.reasonCode}`, { value: p.reasonValue, defaultValue: p.reason, interpolation: { escapeValue: false } });
   if (typeof p.reason === 'string' && code === 'run.skipped') p.reason = t(`agendaSync.skip.${p.reason}`, { defaultValue: p.reason });
   if (typeof p.status === 'string') p.status = t(`agendaSync.status.${p.status}`, { defaultValue: p.status });
   return { text: t(key, { ...p, interpolation: { escapeValue: false } }), lang: undefined };
