@@ -67,7 +67,8 @@ export const SyncReport = z.object({
   skipped: z.array(z.object({ reason: SkipReason, count: z.number().int().min(1) })),
   decisions: z.array(SyncDecision),
   /** One failing item does not stop the run: it is reported here and skipped. */
-  errors: z.array(z.object({ actionId: Id.nullable(), googleId: z.string().nullable(), message: z.string() })),
+  /** `code` and `params` (logText.ts) let the UI say it in the user's language; `message` is the English. */
+  errors: z.array(z.object({ actionId: Id.nullable(), googleId: z.string().nullable(), message: z.string(), code: z.string().optional(), params: LogParams.optional() })),
   /** Deletions made in Google waiting for the user's confirmation. */
   pendingDeletions: z.number().int().min(0),
   /** Requests sent to Google during the run (batch parts count one each). */

@@ -30,6 +30,9 @@ export const ContactSyncItem = ContactSummary.extend({
   state: ContactSyncState,
   /** Why the last sync failed for this contact (English, like the sync log), else null. */
   message: z.string().nullable(),
+  /** The message as a log code and params (logText.ts), for the UI's language; absent without a message. */
+  code: z.string().optional(),
+  params: LogParams.optional(),
   /** When it was last written to (or read from) Google, else null. */
   syncedAt: IsoDateTime.nullable(),
 });
@@ -91,7 +94,8 @@ export const ContactsSyncReport = z.object({
   skipped: z.array(z.object({ reason: ContactsSkipReason, count: z.number().int().min(1) })),
   decisions: z.array(ContactsSyncDecision),
   /** One failing contact does not stop the run: it is reported here and the rest goes on. */
-  errors: z.array(z.object({ contactId: Id.nullable(), googleId: z.string().nullable(), message: z.string() })),
+  /** `code` and `params` (logText.ts) let the UI say it in the user's language; `message` is the English. */
+  errors: z.array(z.object({ contactId: Id.nullable(), googleId: z.string().nullable(), message: z.string(), code: z.string().optional(), params: LogParams.optional() })),
   /** Requests sent to Google during the run. */
   requests: Count,
   /** A dry run's items, one per change counted above (empty for a real run). */

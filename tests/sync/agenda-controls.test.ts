@@ -215,7 +215,15 @@ describe('the sync badge on agenda blocks (actions.list)', () => {
 
     const r = await f.sync({});
     expect(r.status).toBe('partial');
-    expect(r.errors).toEqual([{ actionId: squatted, googleId: eventIdFor(squatted), message: `The event id ${eventIdFor(squatted)} is taken by another event in Google.` }]);
+    expect(r.errors).toEqual([
+      {
+        actionId: squatted,
+        googleId: eventIdFor(squatted),
+        message: `The event id ${eventIdFor(squatted)} is taken by another event in Google.`,
+        code: 'agenda.idTaken',
+        params: { googleId: eventIdFor(squatted) },
+      },
+    ]);
     expect(r.pendingDeletions).toBe(1);
     views = week(f.rep, [f.repId]);
     expect(stateOf(views, plain)).toBe('synced');

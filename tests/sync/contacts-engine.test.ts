@@ -266,7 +266,16 @@ describe('photos', () => {
     const r = await f.sync();
     expect(r.status).toBe('partial');
     expect(r.google).toMatchObject({ created: 2, photos: 1 });
-    expect(r.errors).toEqual([{ contactId: bad, googleId: expect.stringMatching(/^people\//), message: expect.stringMatching(/^« Abîmée »: its photo cannot be read as a JPEG or PNG image \(.+\): replace it in the CRM\. Its other fields were synced\.$/) }]);
+    expect(r.errors).toEqual([
+      {
+        contactId: bad,
+        googleId: expect.stringMatching(/^people\//),
+        message: expect.stringMatching(/^« Abîmée »: its photo cannot be read as a JPEG or PNG image \(.+\): replace it in the CRM\. Its other fields were synced\.$/),
+        // For the UI: the line and the app's own reason as codes, the library's words as the value.
+        code: 'contacts.badPhoto',
+        params: { name: 'Abîmée', reason: expect.any(String), reasonCode: 'unreadablePhoto', reasonValue: expect.stringMatching(/.+/) },
+      },
+    ]);
     expect((await f.gContact(good))!.photos![0]!.default).toBeUndefined();
     const g = (await f.gContact(bad))!;
     expect(g.photos![0]!.default).toBe(true);
@@ -389,7 +398,13 @@ describe('values', () => {
     expect(r.status).toBe('partial');
     expect(r.google.created).toBe(2);
     expect(r.errors).toEqual([
-      { contactId: bad, googleId: null, message: '« Mauvais » was not sent to Google: the e-mail address "mauvais@@example" is not valid: correct it in the CRM.' },
+      {
+        contactId: bad,
+        googleId: null,
+        message: '« Mauvais » was not sent to Google: the e-mail address "mauvais@@example" is not valid: correct it in the CRM.',
+        code: 'contacts.notSent',
+        params: { name: 'Mauvais', reason: 'the e-mail address "mauvais@@example" is not valid: correct it in the CRM', reasonCode: 'badEmail', reasonValue: 'mauvais@@example' },
+      },
     ]);
     const g = (await f.gContact(fancy))!;
     expect(g.names![0]!.unstructuredName).toBe("Zoë 🌻 D'Ébène-Çà");

@@ -234,6 +234,8 @@ function paramOf(code: string, key: string, value: string | undefined): string |
 const REASONS: { code: string; re: RegExp }[] = [
   { code: 'badEmail', re: /^the e-mail address "(.*)" is not valid: correct it in the CRM$/s },
   { code: 'emptyContact', re: /^it has no name, e-mail, phone or company: Google would show an empty contact$/ },
+  // The value is the image library's own words (English), kept for support.
+  { code: 'unreadablePhoto', re: /^its photo cannot be read as a JPEG or PNG image \((.*)\): replace it in the CRM$/s },
 ];
 
 function withReasonCode(params: Params): Params {

@@ -85,13 +85,13 @@ const en: Messages<typeof fr> = {
     countMonth_other: '{{count}} actions this month',
     keys: {
       title: 'Keyboard',
-      navigate: 'Arrows: next action · PgUp/PgDn: period · T: today',
+      navigate: 'Tab: the grid · Arrows: next slot or action · PgUp/PgDn: period · T: today',
       move: 'Alt+arrows: move · Alt+Shift+↑/↓: duration',
       create: 'Double-click or Enter on an empty slot: new action',
     },
     grid: {
       moveHint: 'Alt+arrows: move by 15 minutes or a day; Alt+Shift+Up or Down: shorten or lengthen by 15 minutes. Also moves with the mouse; the bottom edge changes the duration.',
-      slot: '{{name}}’s agenda, {{day}}: Enter to create an action',
+      slot: '{{name}}’s agenda, {{day}}: Enter to create an action, arrows to move to another slot',
       moved: 'Action moved: {{period}}',
       resized: 'Duration changed: {{period}}',
       cancelled: 'Move cancelled',
@@ -880,6 +880,7 @@ const en: Messages<typeof fr> = {
     reason: {
       badEmail: 'the e-mail address "{{value}}" is not valid: correct it in the CRM',
       emptyContact: 'it has no name, e-mail, phone or company: Google would show an empty contact',
+      unreadablePhoto: 'its photo cannot be read as a JPEG or PNG image ({{value}}): replace it in the CRM',
     },
     run: { cancelled: 'The sync was cancelled: what was done is kept; the next sync does the rest.', interrupted: 'Run interrupted: the app stopped during this sync (started {{startedAt}}); what it left undone is done by the next sync.', skipped: 'Skipped {{count}} ({{reason}}).' },
     agenda: {

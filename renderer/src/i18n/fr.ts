@@ -84,13 +84,13 @@ const fr = {
     countMonth_other: '{{count}} actions ce mois-ci',
     keys: {
       title: 'Clavier',
-      navigate: 'Flèches : action suivante · Pg préc./Pg suiv. : période · T : aujourd’hui',
+      navigate: 'Tab : la grille · Flèches : créneau ou action voisine · Pg préc./Pg suiv. : période · T : aujourd’hui',
       move: 'Alt+flèches : déplacer · Alt+Maj+↑/↓ : durée',
       create: 'Double-clic ou Entrée sur un créneau vide : nouvelle action',
     },
     grid: {
       moveHint: 'Alt+flèches : déplacer de 15 minutes ou d’un jour ; Alt+Maj+flèche haut ou bas : raccourcir ou allonger de 15 minutes. Se déplace aussi à la souris ; le bord du bas change la durée.',
-      slot: 'Agenda de {{name}}, {{day}} : Entrée pour créer une action',
+      slot: 'Agenda de {{name}}, {{day}} : Entrée pour créer une action, flèches pour changer de créneau',
       moved: 'Action déplacée : {{period}}',
       resized: 'Durée changée : {{period}}',
       cancelled: 'Déplacement annulé',
@@ -882,6 +882,7 @@ const fr = {
     reason: {
       badEmail: 'l’adresse e-mail « {{value}} » n’est pas valide : corrigez-la dans le CRM',
       emptyContact: 'il n’a ni nom, ni e-mail, ni téléphone, ni société : Google afficherait un contact vide',
+      unreadablePhoto: 'sa photo ne se lit pas comme une image JPEG ou PNG ({{value}}) : remplacez-la dans le CRM',
     },
     run: { cancelled: 'Synchronisation annulée : ce qui a été fait est conservé ; la prochaine synchronisation fait le reste.', interrupted: 'Synchronisation interrompue : l’application s’est arrêtée pendant la synchronisation (commencée le {{startedAt}}) ; la prochaine synchronisation fait le reste.', skipped: 'Ignorés : {{count}} ({{reason}}).' },
     agenda: {

@@ -50,7 +50,7 @@ function privateActions(db: Db, ids: number[]): Set<number> {
  */
 export function reportFor(db: Db, viewer: SessionUser, report: SyncReport): SyncReport {
   const seePrivate = agendaAccess(db, viewer, report.userId).seePrivate;
-  const ids = [...report.decisions.map((d) => d.actionId), ...report.changes.map((c) => c.actionId)].filter((x): x is number => x !== null);
+  const ids = [...report.decisions.map((d) => d.actionId), ...report.errors.map((e) => e.actionId), ...report.changes.map((c) => c.actionId)].filter((x): x is number => x !== null);
   const hidden = seePrivate ? new Set<number>() : privateActions(db, ids);
   const text = (actionId: number | null, message: string): LogText => {
     const t = logTextOf(message);
@@ -59,6 +59,7 @@ export function reportFor(db: Db, viewer: SessionUser, report: SyncReport): Sync
   return {
     ...report,
     decisions: report.decisions.map((d) => ({ ...d, ...text(d.actionId, d.message) })),
+    errors: report.errors.map((e) => ({ ...e, ...text(e.actionId, e.message) })),
     changes: report.changes.map((c) =>
       !seePrivate && (c.private || (c.actionId !== null && hidden.has(c.actionId))) ? { ...c, title: BUSY, fields: [], private: true } : c,
     ),

@@ -22,7 +22,7 @@ export const contactsSyncAsyncHandlers = defineAsyncHandlers({
     // Cancellable from the moment it is asked for, even while waiting for the user's lock.
     return cancellableContacts(ctx.services, userId, async (signal) => {
       const report = await runContactsSync(deps(ctx), { userId, startedBy: ctx.user.id, dryRun: input.dryRun, signal });
-      return { ...report, decisions: report.decisions.map((d) => ({ ...d, ...logTextOf(d.message) })) };
+      return { ...report, decisions: report.decisions.map((d) => ({ ...d, ...logTextOf(d.message) })), errors: report.errors.map((e) => ({ ...e, ...logTextOf(e.message) })) };
     });
   },
 
@@ -61,7 +61,12 @@ export const contactsSyncHandlers = defineHandlers({
   'contactSyncList.items': (input, ctx) => {
     const userId = contactsTarget(ctx.db, ctx.user, input.userId);
     const page = listItems(ctx.db, userId, input.query, input.offset, input.limit);
-    return { userId, count: listCount(ctx.db, userId), total: page.total, lastSyncAt: lastSyncAt(ctx.db, userId), items: page.items };
+    const items = page.items.map((item) => {
+      if (item.message === null) return item;
+      const { code, params } = logTextOf(item.message);
+      return { ...item, code, params };
+    });
+    return { userId, count: listCount(ctx.db, userId), total: page.total, lastSyncAt: lastSyncAt(ctx.db, userId), items };
   },
 
   'contactSyncList.candidates': (input, ctx) => candidates(ctx.db, ctx.user, contactsTarget(ctx.db, ctx.user, input.userId), input.query, input.offset, input.limit),

@@ -147,7 +147,7 @@ function ReportView({ report }: { report: SyncReport }) {
             {report.errors.map((e, i) => (
               <li key={i}>
                 {e.actionId !== null ? <span className="muted">{t('agendaSync.log.action', { id: String(e.actionId) })} · </span> : null}
-                <span lang="en">{e.message}</span>
+                <span lang={logLine(t, e).lang}>{logLine(t, e).text}</span>
               </li>
             ))}
           </ul>

@@ -90,7 +90,7 @@ export function ContactsReportView({ report }: { report: ContactsSyncReport }) {
             {report.errors.map((e, i) => (
               <li key={i}>
                 {e.contactId !== null ? <span className="muted">{t('contactSync.log.contact', { id: String(e.contactId) })} · </span> : null}
-                <span lang="en">{e.message}</span>
+                <span lang={logLine(t, e).lang}>{logLine(t, e).text}</span>
               </li>
             ))}
           </ul>

@@ -340,8 +340,8 @@ function ReportBody({ part, report, dry, target }: { part: Part; report: AnyRepo
           <summary>{t('agendaSync.report.errors', { count: report.errors.length })}</summary>
           <ul>
             {report.errors.map((e, i) => (
-              <li key={i} lang="en">
-                {e.message}
+              <li key={i} lang={logLine(t, e).lang}>
+                {logLine(t, e).text}
               </li>
             ))}
           </ul>

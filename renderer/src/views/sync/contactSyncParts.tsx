@@ -18,6 +18,7 @@ import { fmt, formatNumber } from '../../lib/dates';
 import { usePagedRows, type PagedRows } from '../../lib/usePagedRows';
 import { useContactSync } from '../../stores/contactSync';
 import { useSession } from '../../stores/session';
+import { logLine } from './logText';
 import './contactSync.css';
 
 const DEBOUNCE_MS = 200;
@@ -89,8 +90,8 @@ export function SyncStateBadge({ item, withMessage = false }: { item: Pick<Conta
       </span>
       <span className="cs-state-label">{t(`contactSync.state.${item.state}`)}</span>
       {withMessage && item.state === 'error' && item.message ? (
-        <span className="cs-state-message" lang="en" data-testid="cs-state-message">
-          {item.message}
+        <span className="cs-state-message" lang={logLine(t, { ...item, message: item.message }).lang} data-testid="cs-state-message">
+          {logLine(t, { ...item, message: item.message }).text}
         </span>
       ) : null}
     </span>
