@@ -16,7 +16,9 @@
  * style, layout, paint). Numbers only: it never fails on timing.
  *
  * Flags: --repeat=N (samples per measure, default 40), --no-build (use dist/renderer as it is),
- * --profile / --no-profile (the CPU profile by function; by default only when over the target).
+ * --renderer=DIR (serve another build as it is, e.g. one of an earlier commit, to compare before and
+ * after in the same conditions), --profile / --no-profile (the CPU profile by function; by default
+ * only when over the target).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -69,7 +71,7 @@ window.__benchClick = (selector, ids, from, timeoutMs) => new Promise((resolve) 
     const blocks = grid.querySelectorAll('[data-testid=action-block]');
     if (expected.size > 0 && blocks.length === 0) return -1;
     for (let i = 0; i < blocks.length; i++) {
-      if (!expected.has(blocks[i].dataset.actionId || '')) return -1;
+      if (!expected.has(blocks[i].getAttribute('data-action-id') || '')) return -1;
     }
     return blocks.length;
   };
@@ -85,7 +87,8 @@ window.__benchClick = (selector, ids, from, timeoutMs) => new Promise((resolve) 
       const channel = new MessageChannel();
       channel.port1.onmessage = () => {
         const tPaint = performance.now();
-        const entry = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/call/actions.list')).pop();
+        // The reply to a request the click sent (not one fetched ahead of it, in the background).
+        const entry = performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/call/actions.list') && e.startTime >= t0).pop();
         resolve({ t0, tDom, tPaint, blocks, response: entry ? { start: entry.responseStart, end: entry.responseEnd, bytes: entry.encodedBodySize } : null });
       };
       channel.port2.postMessage(null);
@@ -229,7 +232,10 @@ async function profiled(page: Page, fn: () => Promise<void>): Promise<Array<{ fn
 export async function run(args: string[]): Promise<void> {
   const repeat = Number(args.find((a) => a.startsWith('--repeat='))?.split('=')[1] ?? 40);
   const profile = args.includes('--profile') ? true : args.includes('--no-profile') ? false : null;
-  if (!args.includes('--no-build')) {
+  const rendererArg = args.find((a) => a.startsWith('--renderer='))?.split('=')[1];
+  const staticDir = rendererArg ? path.resolve(rendererArg) : RENDERER_DIR;
+  if (rendererArg && !existsSync(path.join(staticDir, 'index.html'))) throw new Error(`--renderer: no index.html in ${staticDir}`);
+  if (!rendererArg && !args.includes('--no-build')) {
     // Measure the renderer as it is in the tree now, not a stale build.
     const build = spawnSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('The renderer build failed.');
@@ -243,7 +249,8 @@ export async function run(args: string[]): Promise<void> {
     db.pragma('optimize');
     console.log(`Generated ${summary.users.length} users, ${summary.contacts} contacts, ${summary.actions} actions around today in ${(genMs / 1000).toFixed(1)} s.`);
     const core = new Core({ db, logger: createLogger(() => undefined) });
-    const host = await startHost({ core, staticDir: RENDERER_DIR, demo: true });
+    const host = await startHost({ core, staticDir, demo: true });
+    if (rendererArg) console.log(`Renderer served from ${staticDir}.`);
     close = () => host.close();
 
     // What the app will show, from the core as ADM: the 20 agendas and each week's action ids.
@@ -318,11 +325,20 @@ export async function run(args: string[]): Promise<void> {
     }
 
     const blocks = summarize(next.map((s) => s.blocks)).p50;
-    const kb = summarize(next.map((s) => s.bytes)).p50 / 1024;
-    console.log(`Blocks in the DOM per week: ${blocks.toFixed(0)} (median); actions.list reply ${kb.toFixed(0)} KiB.\n`);
+    const fetched = next.filter((s) => !Number.isNaN(s.request));
+    const kb = summarize(fetched.map((s) => s.bytes)).p50 / 1024;
+    const dom = await page.getByTestId('week-grid').evaluate((grid) => ({
+      timed: grid.querySelectorAll('.week-body [data-testid=action-block]').length,
+      allDay: grid.querySelectorAll('.all-day-row [data-testid=action-block]').length,
+      columns: grid.querySelectorAll('.week-body .user-col').length,
+      elements: grid.querySelectorAll('*').length,
+    }));
+    console.log(`Blocks in the DOM per week: ${blocks.toFixed(0)} (median); now ${dom.timed} timed blocks and ${dom.allDay} all-day chips in ${dom.columns} columns, ${dom.elements} elements in the grid.`);
+    console.log(`Next-week moves that waited for actions.list: ${fetched.length} of ${next.length}${fetched.length > 0 ? ` (reply ${kb.toFixed(0)} KiB)` : ''}; the others found the week fetched ahead.\n`);
     console.log('Phases (p50): request = click → first byte of actions.list (the host runs the query); renderer = reply → DOM complete');
-    console.log('(JSON, store, React render and commit); paint = DOM complete → frame painted (style, layout, paint). Contacts → Agenda');
-    console.log('draws the week the store still holds at once, then reloads it: no request phase before its paint.\n');
+    console.log('(JSON, store, React render and commit); paint = DOM complete → frame painted (style, layout, paint). The agenda fetches');
+    console.log('the periods before and after the one shown in the background, and shows again at once what it holds: a move');
+    console.log('to a period fetched ahead, or Contacts → Agenda, has no request phase (—).\n');
     console.log(
       table([
         row('show the 20-user week (Contacts → Agenda)', show, true),

@@ -279,13 +279,79 @@ test('keyboard: arrows between blocks, Alt+arrows move, Alt+Shift resizes, PageD
   await expect(page.locator('.day-head.today')).toHaveCount(1);
 });
 
+test('Tab: the grid is one stop (a slot, then the block last focused); arrows move it; Enter on a slot creates', async ({ page, viewsHost: host }) => {
+  await openTeamWeek(page, host);
+  const grid = page.getByTestId('week-grid');
+  // One slot or block of the grid is in the Tab order, whatever the number of columns and blocks
+  // (the day names, which open a day, are the head's own stops).
+  await expect(grid.locator('[tabindex="0"]')).toHaveCount(1);
+  await expect(grid.locator('[data-testid=action-block]:not([tabindex="-1"])')).toHaveCount(0);
+  const inGrid = () => page.evaluate(() => (document.activeElement?.closest('[data-testid=week-grid]') ? (document.activeElement as HTMLElement) : null) !== null);
+  const focused = () => page.evaluate(() => ({ cls: document.activeElement?.className ?? '', col: Number(document.activeElement?.getAttribute('data-col')), user: Number(document.activeElement?.getAttribute('data-user-id')) }));
+
+  // From the view switch, Tab reaches the grid's slot after the toolbar's controls and the day names.
+  await page.getByTestId('view-week').focus();
+  let tabs = 0;
+  while (!(await page.evaluate(() => !!document.activeElement?.closest('.week-body'))) && tabs < 14) {
+    await page.keyboard.press('Tab');
+    tabs++;
+  }
+  expect(await inGrid()).toBe(true);
+  const first = await focused();
+  expect(first.cls).toContain('user-col');
+  await expect(grid.locator('.user-col:focus')).toHaveCSS('outline-style', 'solid');
+
+  // Arrows: the next column, then back; Tab then leaves the grid at once.
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await focused()).col).toBe(first.col + 1);
+  await page.keyboard.press('ArrowLeft');
+  await expect.poll(async () => (await focused()).col).toBe(first.col);
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await focused()).col).toBe(first.col + 1);
+  const slot = await focused();
+  await expect(grid.locator('[tabindex="0"]')).toHaveAttribute('data-col', String(slot.col));
+  await page.keyboard.press('Tab');
+  expect(await inGrid()).toBe(false);
+  await page.keyboard.press('Shift+Tab');
+  await expect.poll(async () => (await focused()).col).toBe(slot.col);
+
+  // Enter on the slot: a new action in that column's agenda.
+  await page.keyboard.press('Enter');
+  const panel = page.getByTestId('new-action');
+  await expect(panel).toBeVisible();
+  const name = (host.db.prepare('SELECT display_name FROM users WHERE id = ?').get(slot.user) as { display_name: string }).display_name;
+  await expect(panel).toContainText(name);
+  await panel.getByRole('button', { name: 'Fermer' }).click();
+  await expect(panel).toHaveCount(0);
+
+  // Down into a column that has actions: its first block becomes the grid's Tab stop.
+  const col = await page.evaluate(() => {
+    const b = document.querySelector<HTMLElement>('.week-body [data-testid=action-block]');
+    return b ? Number(b.dataset.col) : -1;
+  });
+  expect(col).toBeGreaterThanOrEqual(0);
+  await page.locator(`.week-body .user-col[data-col="${col}"]`).focus();
+  await page.keyboard.press('ArrowDown');
+  await expect.poll(async () => (await focused()).cls).toContain('action-block');
+  const blockId = await page.evaluate(() => document.activeElement?.getAttribute('data-action-id'));
+  await expect(grid.locator('[tabindex="0"]')).toHaveAttribute('data-action-id', blockId ?? '');
+  // Up from a column's first block: its slot again.
+  await page.keyboard.press('ArrowUp');
+  await expect.poll(async () => (await focused()).cls).toContain('user-col');
+});
+
 test('day, week and month views at 1280×720 and 1920×1080; « +N » opens the day', async ({ page, viewsHost: host }) => {
   await openTeamWeek(page, host);
   for (const size of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
     await page.setViewportSize(size);
     const tag = String(size.width);
     await page.getByTestId('view-week').click();
-    await blockOf(page, setup.reps[0]!.id);
+    const grid = page.getByTestId('week-grid');
+    await expect(grid).toHaveAttribute('data-loading', 'false');
+    await expect(grid.locator('.week-body [data-testid=action-block]').first()).toBeVisible();
+    // The day opens on 07:00, its label just below the head, at both sizes.
+    const h = await hourHeight(page);
+    await expect.poll(() => grid.evaluate((el) => el.scrollTop)).toBe(7 * h - 8);
     await shot(page, `team-week-${tag}`);
 
     await page.getByTestId('view-day').click();

@@ -53,7 +53,10 @@ interface AgendaState {
   detailError: unknown;
   /** Loads users and action types, restores the picked agendas, then the week. */
   init(timeZone: string, selfId: number): Promise<void>;
+  /** Something changed: forgets the periods kept and loads the one shown again. */
   reload(): Promise<void>;
+  /** Shows the current period: at once when it was kept (fetched again if old), else loaded. */
+  refresh(): Promise<void>;
   shiftWeek(weeks: number): void;
   /** Previous / next period of the current view (a day, a week, a month). */
   shift(periods: number): void;
@@ -83,6 +86,98 @@ interface AgendaState {
 
 let requestSeq = 0;
 let detailSeq = 0;
+
+/**
+ * Periods already loaded, by agendas and range: a move to a period held here only renders. After
+ * each load the previous and next periods are fetched in the background, so PageUp / PageDown
+ * (and the arrows of the toolbar) find theirs here. Any change reported (`reload`: the core's
+ * onActionsChanged, a sync that finished, our own edits) empties it; an entry older than
+ * `FRESH_MS` is still shown at once, then fetched again and replaced if it differs.
+ */
+interface Loaded {
+  actions: ActionView[];
+  at: number;
+}
+const FRESH_MS = 30_000;
+const CACHE_SIZE = 9;
+const periods = new Map<string, Loaded>();
+const inflight = new Map<string, Promise<ActionView[]>>();
+/** Bumped by every invalidation: a reply to a request sent before it is not kept. */
+let generation = 0;
+let prefetchTimer: ReturnType<typeof setTimeout> | null = null;
+/** The latest prefetch asked for: an earlier one still waiting for its frame does not run. */
+let prefetchToken = 0;
+
+interface PeriodRequest {
+  key: string;
+  userIds: number[];
+  from: string;
+  to: string;
+}
+
+function periodRequest(userIds: readonly number[], start: TZDate, days: number): PeriodRequest {
+  const from = new Date(+start).toISOString();
+  const to = new Date(+addDays(start, days)).toISOString();
+  return { key: `${userIds.join(',')}|${from}|${to}`, userIds: [...userIds], from, to };
+}
+
+function remember(key: string, actions: ActionView[], at: number): void {
+  periods.delete(key);
+  periods.set(key, { actions, at });
+  while (periods.size > CACHE_SIZE) periods.delete(periods.keys().next().value as string);
+}
+
+/** The period's actions: from a request already on its way, or a new one (kept when it answers). */
+function fetchPeriod(req: PeriodRequest): Promise<ActionView[]> {
+  const pending = inflight.get(req.key);
+  if (pending) return pending;
+  const gen = generation;
+  const at = Date.now();
+  const p = bridge['actions.list']({ userIds: req.userIds, from: req.from, to: req.to }).then(
+    (actions) => {
+      if (inflight.get(req.key) === p) inflight.delete(req.key);
+      if (gen === generation) remember(req.key, actions, at);
+      return actions;
+    },
+    (error: unknown) => {
+      if (inflight.get(req.key) === p) inflight.delete(req.key);
+      throw error;
+    },
+  );
+  inflight.set(req.key, p);
+  return p;
+}
+
+function forgetPeriods(): void {
+  generation++;
+  periods.clear();
+  inflight.clear();
+  if (prefetchTimer !== null) clearTimeout(prefetchTimer);
+  prefetchTimer = null;
+  prefetchToken++;
+}
+
+const sameAction = (a: ActionView, b: ActionView): boolean => a === b || JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * `next` with the objects of `prev` kept where an action did not change, so the grid's memoised
+ * blocks skip them; `prev` itself when nothing changed at all.
+ */
+export function keepUnchanged(prev: readonly ActionView[], next: ActionView[]): ActionView[] {
+  if (prev === next) return next;
+  const byId = new Map(prev.map((a) => [a.id, a]));
+  let same = prev.length === next.length;
+  const out = next.map((a, i) => {
+    const old = byId.get(a.id);
+    if (old && sameAction(old, a)) {
+      if (prev[i] !== old) same = false;
+      return old;
+    }
+    same = false;
+    return a;
+  });
+  return same ? (prev as ActionView[]) : out;
+}
 
 function storedView(selfId: number): AgendaViewKind | null {
   try {
@@ -142,57 +237,33 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
   },
 
   async reload() {
-    const { selectedUserIds, rangeStart, rangeDays } = get();
-    const seq = ++requestSeq;
-    const from = new Date(+rangeStart).toISOString();
-    if (selectedUserIds.length === 0) {
-      set({ actions: [], loading: false, error: null, loadedFrom: from });
-      return;
-    }
-    set({ loading: true });
-    try {
-      const actions = await bridge['actions.list']({
-        userIds: selectedUserIds,
-        from,
-        to: new Date(+addDays(rangeStart, rangeDays)).toISOString(),
-      });
-      if (seq !== requestSeq) return;
-      const selected = get().selectedActionId;
-      const stillShown = selected !== null && actions.some((a) => a.id === selected);
-      set({ actions, loading: false, error: null, loadedFrom: from });
-      if (selected !== null) get().select(stillShown ? selected : null);
-    } catch (error) {
-      if (seq !== requestSeq) return;
-      set({ loading: false, error });
-    }
+    // Something changed (an edit, a sync, another window): what was kept may be out of date.
+    forgetPeriods();
+    await get().refresh();
+  },
+
+  refresh() {
+    return show();
   },
 
   shiftWeek(weeks) {
     const { view, anchor, timeZone } = get();
-    set(withAnchor(view, addDays<TZDate, TZDate>(anchor, weeks * 7), timeZone));
-    get().select(null);
-    void get().reload();
+    void show({ ...withAnchor(view, addDays<TZDate, TZDate>(anchor, weeks * 7), timeZone), ...unselected() });
   },
 
-  shift(periods) {
+  shift(n) {
     const { view, anchor, timeZone } = get();
-    const next = view === 'day' ? addDays<TZDate, TZDate>(anchor, periods) : view === 'week' ? addDays<TZDate, TZDate>(anchor, periods * 7) : addMonths<TZDate, TZDate>(startOfMonth(anchor, { in: tz(timeZone) }), periods);
-    set(withAnchor(view, next, timeZone));
-    get().select(null);
-    void get().reload();
+    void show({ ...withAnchor(view, shiftedAnchor(view, anchor, n, timeZone), timeZone), ...unselected() });
   },
 
   goToday() {
     const { view, timeZone } = get();
-    set(withAnchor(view, todayAnchor(timeZone), timeZone));
-    get().select(null);
-    void get().reload();
+    void show({ ...withAnchor(view, todayAnchor(timeZone), timeZone), ...unselected() });
   },
 
   setView(view) {
     const { anchor, timeZone, users, view: was } = get();
     if (view === was) return;
-    set(withAnchor(view, anchor, timeZone));
     const self = users.find((u) => u.isSelf);
     if (self) {
       try {
@@ -201,12 +272,11 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
         // not kept
       }
     }
-    void get().reload();
+    void show(withAnchor(view, anchor, timeZone));
   },
 
   openDay(instant) {
     const { timeZone, users } = get();
-    set(withAnchor('day', startOfDay(new TZ(instant, timeZone), { in: tz(timeZone) }), timeZone));
     const self = users.find((u) => u.isSelf);
     if (self) {
       try {
@@ -215,8 +285,7 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
         // not kept
       }
     }
-    get().select(null);
-    void get().reload();
+    void show({ ...withAnchor('day', startOfDay(new TZ(instant, timeZone), { in: tz(timeZone) }), timeZone), ...unselected() });
   },
 
   async moveAction(id, period) {
@@ -253,7 +322,6 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
     // Keep the picker's order (self first) for the sub-columns.
     const order = new Map(users.map((u, i) => [u.id, i]));
     next.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
-    set({ selectedUserIds: next });
     const self = users.find((u) => u.isSelf);
     if (self) {
       try {
@@ -262,7 +330,7 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
         // not kept
       }
     }
-    void get().reload();
+    void show({ selectedUserIds: next });
   },
 
   select(actionId) {
@@ -295,6 +363,101 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
   reset() {
     requestSeq++;
     detailSeq++;
+    forgetPeriods();
     set({ users: [], selectedUserIds: [], actions: [], actionTypes: [], selectedActionId: null, detail: null, detailError: null, error: null, loading: false, newAction: null, moveError: null, loadedFrom: '' });
   },
 }));
+
+/** The anchor `n` periods of `view` away (a day, a week, the 1st of a month). */
+function shiftedAnchor(view: AgendaViewKind, anchor: TZDate, n: number, zone: string): TZDate {
+  if (view === 'day') return addDays<TZDate, TZDate>(anchor, n);
+  if (view === 'week') return addDays<TZDate, TZDate>(anchor, n * 7);
+  return addMonths<TZDate, TZDate>(startOfMonth(anchor, { in: tz(zone) }), n);
+}
+
+/** No action selected (a move to another period drops the selection). */
+function unselected(): Pick<AgendaState, 'selectedActionId' | 'detail' | 'detailError'> {
+  detailSeq++;
+  return { selectedActionId: null, detail: null, detailError: null };
+}
+
+/** The state once `actions` of the period from `from` arrived: unchanged actions keep their objects. */
+function loaded(actions: ActionView[], from: string, next: Partial<AgendaState>): Partial<AgendaState> {
+  const st = useAgenda.getState();
+  const selected = next.selectedActionId !== undefined ? next.selectedActionId : st.selectedActionId;
+  const kept = keepUnchanged(st.actions, actions);
+  const out: Partial<AgendaState> = { ...next, actions: kept, loading: false, error: null, loadedFrom: from };
+  if (selected !== null && !kept.some((a) => a.id === selected)) Object.assign(out, unselected());
+  return out;
+}
+
+/**
+ * Shows the period of the state with `next` applied, in one render when it was kept (or became
+ * so): the toolbar, the grid and its actions change together. Otherwise the new period shows at
+ * once, loading, and its actions when they arrive.
+ */
+async function show(next: Partial<AgendaState> = {}): Promise<void> {
+  const set = useAgenda.setState;
+  const st = { ...useAgenda.getState(), ...next };
+  const seq = ++requestSeq;
+  const req = periodRequest(st.selectedUserIds, st.rangeStart, st.rangeDays);
+  if (st.selectedUserIds.length === 0) {
+    set({ ...next, actions: [], loading: false, error: null, loadedFrom: req.from });
+    return;
+  }
+  const held = periods.get(req.key);
+  if (held) {
+    set(loaded(held.actions, req.from, next));
+    if (Date.now() - held.at < FRESH_MS) {
+      schedulePrefetch();
+      return;
+    }
+    periods.delete(req.key);
+  } else set({ ...next, loading: true });
+  try {
+    const actions = await fetchPeriod(req);
+    if (seq !== requestSeq) return;
+    const selected = useAgenda.getState().selectedActionId;
+    set(loaded(actions, req.from, {}));
+    // The detail panel follows what the core now says about the selected action.
+    if (selected !== null && useAgenda.getState().selectedActionId === selected) useAgenda.getState().select(selected);
+    schedulePrefetch();
+  } catch (error) {
+    if (seq !== requestSeq) return;
+    set({ loading: false, error });
+  }
+}
+
+/**
+ * The next and previous periods, fetched once the frame showing this one is drawn (their replies
+ * are parsed between frames, not before this one).
+ */
+function schedulePrefetch(): void {
+  if (prefetchTimer !== null) clearTimeout(prefetchTimer);
+  const run = () => {
+    prefetchTimer = null;
+    const st = useAgenda.getState();
+    if (st.selectedUserIds.length === 0) return;
+    const around = [1, -1].map((n) => {
+      const r = rangeOf(st.view, shiftedAnchor(st.view, st.anchor, n, st.timeZone), st.timeZone);
+      return periodRequest(st.selectedUserIds, r.start, r.days);
+    });
+    const gen = generation;
+    void (async () => {
+      for (const req of around) {
+        const held = periods.get(req.key);
+        if (gen !== generation || (held && Date.now() - held.at < FRESH_MS)) continue;
+        try {
+          await fetchPeriod(req);
+        } catch {
+          // Only a head start: the move itself will ask again and show the error.
+        }
+      }
+    })();
+  };
+  const token = ++prefetchToken;
+  const frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (cb: () => void) => setTimeout(cb, 16);
+  frame(() => {
+    if (token === prefetchToken) prefetchTimer = setTimeout(run, 0);
+  });
+}

@@ -35,9 +35,18 @@ const MIN_COL_WEEK = 44;
 const MIN_COL_DAY = 96;
 /** Overlapping blocks narrower than this cascade (each shifted a little) instead of splitting the column. */
 const MIN_LANE_W = 40;
+/** Heights of the head: day names, user names (several agendas), one all-day chip. */
+const DAY_NAME_H = 37;
+const USER_HEADS_H = 21;
+const ALLDAY_CHIP_H = 22;
+/**
+ * The hours are sized for an all-day row of two chips whatever the period holds, so the hour
+ * height (and the scroll position) stays the same from one period to the next.
+ */
+const ALLDAY_RESERVED = 8 + 2 * ALLDAY_CHIP_H;
 
 /** Last measured sizes: a remounted grid starts right, without a second render. */
-let lastSize = { width: typeof window === 'undefined' ? 1280 : window.innerWidth - 300, height: 600 };
+let lastSize = { width: typeof window === 'undefined' ? 1280 : window.innerWidth - 300, height: 700 };
 
 export interface BlockLabels {
   busy: string;
@@ -94,7 +103,6 @@ function isoPeriod(start: number, end: number): Period {
 export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone, todayKey, selectedId, loadedFrom, loading, canEdit, onSelect }: Props) {
   const { t, i18n } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
-  const headRef = useRef<HTMLDivElement>(null);
   const colsRef = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState(lastSize);
   const [drag, setDrag] = useState<Drag | null>(null);
@@ -103,29 +111,39 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   const [message, setMessage] = useState('');
   const refocus = useRef<number | null>(null);
   const focusedCol = useRef(-1);
+  /**
+   * The grid's one Tab stop (roving tabindex): the slot or block that last had the focus, at
+   * first the first agenda's column of today (or of the first day). Arrows move it; Tab leaves
+   * the grid for the next control.
+   */
+  const todayIndex = keys.indexOf(todayKey);
+  const [rove, setRove] = useState<{ col: number; id: number | null }>({ col: -1, id: null });
 
   const nUsers = Math.max(1, users.length);
   const nCols = days.length * nUsers;
+  const roveCol = rove.col >= 0 && rove.col < nCols ? rove.col : Math.max(0, todayIndex) * nUsers;
+  const roveCols = useRef(roveCol);
+  roveCols.current = roveCol;
   const minCol = users.length > 1 ? (view === 'day' ? MIN_COL_DAY : MIN_COL_WEEK) : 0;
   const colW = Math.max(minCol, (size.width - GUTTER_W) / nCols);
   const colsW = colW * nCols;
-  const available = size.height;
+  const headH = DAY_NAME_H + (users.length > 1 ? USER_HEADS_H : 0) + 1;
+  const available = size.height - headH - ALLDAY_RESERVED;
   const hourHeight = Math.max(MIN_HOUR_HEIGHT, Math.floor((available - 8) / (LAST_HOUR - FIRST_HOUR)));
 
-  // Sizes from the scroller (the head's height is subtracted: 07:00–20:00 fit in what is left).
+  // Sizes from the scroller only: its size does not change with the period shown, so moving to
+  // another week never measures, re-renders or scrolls again.
   useLayoutEffect(() => {
     const scroller = scrollRef.current;
-    const head = headRef.current;
-    if (!scroller || !head) return;
-    const measure = () => {
-      const next = { width: scroller.clientWidth, height: scroller.clientHeight - head.offsetHeight };
+    if (!scroller) return;
+    const measure = (width: number, height: number) => {
+      const next = { width, height };
       lastSize = next;
       setSize((s) => (s.width === next.width && s.height === next.height ? s : next));
     };
-    measure();
-    const ro = new ResizeObserver(measure);
+    measure(scroller.clientWidth, scroller.clientHeight);
+    const ro = new ResizeObserver(() => measure(scroller.clientWidth, scroller.clientHeight));
     ro.observe(scroller);
-    ro.observe(head);
     return () => ro.disconnect();
   }, []);
 
@@ -140,13 +158,13 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     }
   }, [scrollKey, hourHeight]);
 
+  // The focused column and the Tab stop's stay in the DOM when scrolled out of view.
   const rangeExtractor = useCallback((range: Range) => {
     const out = defaultRangeExtractor(range);
-    const f = focusedCol.current;
-    if (f >= 0 && f < range.count && !out.includes(f)) {
-      out.push(f);
-      out.sort((a, b) => a - b);
+    for (const f of [focusedCol.current, roveCols.current]) {
+      if (f >= 0 && f < range.count && !out.includes(f)) out.push(f);
     }
+    out.sort((a, b) => a - b);
     return out;
   }, []);
   const virtualizer = useVirtualizer({
@@ -155,7 +173,8 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => colW,
     paddingStart: GUTTER_W,
-    overscan: 2,
+    // One column each side: each holds ~25 blocks in a busy team week.
+    overscan: 1,
     initialRect: { width: size.width, height: size.height },
     rangeExtractor,
   });
@@ -317,7 +336,8 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     const col = Number(block.dataset.col);
     const seg = segById(id, col);
     if (!seg) return;
-    const resize = !!(e.target as HTMLElement).closest('.resize-handle');
+    // The bottom 6 px of a resizable block (its grip, drawn by CSS) resize it.
+    const resize = block.classList.contains('resizable') && e.clientY >= block.getBoundingClientRect().bottom - 6;
     dragRef.current = { id, mode: resize ? 'resize' : 'move', seg, pointerId: e.pointerId, x0: e.clientX, y0: e.clientY, started: false, col, top: seg.startMin, bottom: seg.endMin, period: null, refused: false };
     window.addEventListener('pointermove', listeners.move);
     window.addEventListener('pointerup', listeners.up);
@@ -362,10 +382,38 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     const target = e.target as HTMLElement;
     if (target.closest('input, select, textarea')) return;
     const slot = target.closest<HTMLElement>('.user-col');
-    if (slot && target === slot && (e.key === 'Enter' || e.key === ' ')) {
+    if (slot && target === slot) {
+      const col = Number(slot.dataset.col);
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        const now = new TZDate(Date.now(), timeZone);
+        createAt(col, Math.max(FIRST_HOUR * 60, (now.getHours() + 1) * 60));
+      } else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+        e.preventDefault();
+        focusSlot(col + (e.key === 'ArrowLeft' ? -1 : 1));
+      } else if (e.key === 'ArrowDown') {
+        // Into the column: its first action (by start).
+        e.preventDefault();
+        const first = layout.timed.get(col)?.[0];
+        if (first) focusAt(first.col, `.week-body [data-action-id="${first.action.id}"][data-col="${col}"]`);
+      } else if (e.key === 'ArrowUp') {
+        // Up to the column's all-day actions.
+        e.preventDefault();
+        const chip = layout.allDay.get(col)?.[0];
+        if (chip) focusAt(col, `.all-day-row [data-action-id="${chip.id}"][data-col="${col}"]`);
+      }
+      return;
+    }
+    const chip = target.closest<HTMLElement>('.all-day-row [data-testid=action-block]');
+    if (chip && e.key.startsWith('Arrow')) {
       e.preventDefault();
-      const now = new TZDate(Date.now(), timeZone);
-      createAt(Number(slot.dataset.col), Math.max(FIRST_HOUR * 60, (now.getHours() + 1) * 60));
+      const col = Number(chip.dataset.col);
+      const list = layout.allDay.get(col) ?? [];
+      const i = list.findIndex((a) => a.id === Number(chip.dataset.actionId));
+      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') focusSlot(col + (e.key === 'ArrowLeft' ? -1 : 1));
+      else if (e.key === 'ArrowUp' && i > 0) focusAt(col, `.all-day-row [data-action-id="${list[i - 1]?.id}"][data-col="${col}"]`);
+      else if (e.key === 'ArrowDown' && i < list.length - 1) focusAt(col, `.all-day-row [data-action-id="${list[i + 1]?.id}"][data-col="${col}"]`);
+      else if (e.key === 'ArrowDown') focusSlot(col);
       return;
     }
     const block = target.closest<HTMLElement>('.week-body [data-testid=action-block]');
@@ -394,6 +442,25 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     focusNeighbour(seg, e.key);
   };
 
+  /** Focuses what `selector` finds once column `col` is scrolled into view (and rendered). */
+  const focusAt = (col: number, selector: string, slot = false) => {
+    const root = scrollRef.current;
+    if (!root) return;
+    focusedCol.current = col;
+    virtualizer.scrollToIndex(col, { align: 'auto' });
+    requestAnimationFrame(() => {
+      const el = root.querySelector<HTMLElement>(selector);
+      if (!el) return;
+      // A slot is the column's full height: only the sideways scroll follows it.
+      el.focus({ preventScroll: slot });
+      if (!slot) el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    });
+  };
+  const focusSlot = (col: number) => {
+    if (col < 0 || col >= nCols) return;
+    focusAt(col, `.week-body .user-col[data-col="${col}"]`, true);
+  };
+
   const focusNeighbour = (seg: TimedSegment, key: string) => {
     const root = scrollRef.current;
     if (!root) return;
@@ -402,6 +469,11 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       const list = layout.timed.get(seg.col) ?? [];
       const i = list.indexOf(seg);
       found = list[key === 'ArrowUp' ? i - 1 : i + 1];
+      // Above the column's first action: its empty slot.
+      if (!found && key === 'ArrowUp') {
+        focusSlot(seg.col);
+        return;
+      }
     } else {
       const step = key === 'ArrowLeft' ? -1 : 1;
       for (let c = seg.col + step; c >= 0 && c < nCols && !found; c += step) {
@@ -411,25 +483,26 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       }
     }
     if (!found) return;
-    focusedCol.current = found.col;
-    virtualizer.scrollToIndex(found.col, { align: 'auto' });
-    const id = found.action.id;
-    const col = found.col;
-    requestAnimationFrame(() => {
-      const el = root.querySelector<HTMLElement>(`.week-body [data-action-id="${id}"][data-col="${col}"]`);
-      el?.focus();
-      el?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-    });
+    focusAt(found.col, `.week-body [data-action-id="${found.action.id}"][data-col="${found.col}"]`);
   };
 
   const onFocus = (e: React.FocusEvent<HTMLDivElement>) => {
-    const c = (e.target as HTMLElement).dataset.col;
+    const el = e.target as HTMLElement;
+    const c = el.dataset.col;
     focusedCol.current = c === undefined ? -1 : Number(c);
+    if (c === undefined) return;
+    const col = Number(c);
+    const id = el.classList.contains('user-col') ? null : el.dataset.actionId !== undefined ? Number(el.dataset.actionId) : undefined;
+    if (id !== undefined) setRove((r) => (r.col === col && r.id === id ? r : { col, id }));
   };
+  // The Tab stop: the block last focused if this period still shows it in that column, else the slot.
+  const roveId = rove.id !== null && rove.col === roveCol && (layout.timed.get(roveCol)?.some((x) => x.action.id === rove.id) || layout.allDay.get(roveCol)?.some((a) => a.id === rove.id)) ? rove.id : null;
 
   const now = Date.now();
   const nowTz = new TZDate(now, timeZone);
   const nowMin = nowTz.getHours() * 60 + nowTz.getMinutes();
+  // One rule per action type (colour and its readable text colour) instead of two inline styles per block.
+  const typeCss = useMemo(() => [...typesById.values()].map((at) => `.tg-t${at.id}{background-color:${at.color};color:${textColorOn(at.color)}}`).join('\n'), [typesById]);
   const style = { '--hour-h': `${hourHeight}px`, '--gutter-w': `${GUTTER_W}px` } as CSSProperties;
   const allDayH = Math.max(32, 8 + layout.maxAllDay * 22);
   const dayW = colW * nUsers;
@@ -443,7 +516,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       data-view={view}
       data-from={loadedFrom}
       data-loading={loading ? 'true' : 'false'}
-      tabIndex={0}
+      tabIndex={-1}
       role="region"
       aria-label={t('agenda.gridLabel')}
       onKeyDown={onKeyDown}
@@ -452,13 +525,14 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       onDoubleClick={onDoubleClick}
       onFocus={onFocus}
     >
+      <style>{typeCss}</style>
       <span id={labels.hintId} className="visually-hidden">
         {t('agenda.grid.moveHint')}
       </span>
       <span className="visually-hidden" role="status" aria-live="polite" data-testid="grid-status">
         {message}
       </span>
-      <div className="week-head" ref={headRef} style={{ width: GUTTER_W + colsW }}>
+      <div className="week-head" style={{ width: GUTTER_W + colsW }}>
         <div className="week-row">
           <div className="gutter gutter-head" />
           <div className="cols head-cols" style={{ width: colsW, height: users.length > 1 ? 58 : 37 }}>
@@ -496,9 +570,9 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
           <div className="gutter gutter-allday">{t('agenda.allDay')}</div>
           <div className="cols" style={{ width: colsW }}>
             {visible.map((c) => (
-              <div key={c} className={`allday-cell${c % nUsers === 0 ? ' day-start' : ''}`} style={{ left: c * colW, width: colW }}>
+              <div key={`${loadedFrom}|${c}`} className={`allday-cell${c % nUsers === 0 ? ' day-start' : ''}`} style={{ left: c * colW, width: colW }}>
                 {(layout.allDay.get(c) ?? []).map((a) => (
-                  <AllDayChip key={a.id} action={a} type={a.kind === 'full' ? typesById.get(a.typeId) : undefined} selected={a.id === selectedId} onSelect={onSelect} labels={labels} />
+                  <AllDayChip key={a.id} action={a} col={c} tabbable={c === roveCol && a.id === roveId} selected={a.id === selectedId} onSelect={onSelect} labels={labels} />
                 ))}
               </div>
             ))}
@@ -517,7 +591,9 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
           {days.map((_, di) => {
             const key = keys[di] as string;
             return (
-              <div key={di} className={`day-col${key === todayKey ? ' today' : ''}`} style={{ left: di * dayW, width: dayW }} data-day={key}>
+              // Keyed by the period: a new period replaces each day's column whole (one removal, a
+              // subtree built before it is attached) instead of removing its blocks one by one.
+              <div key={`${loadedFrom}|${di}`} className={`day-col${key === todayKey ? ' today' : ''}`} style={{ left: di * dayW, width: dayW }} data-day={key}>
                 {(visibleByDay[di] ?? []).map((ui) => {
                   const col = di * nUsers + ui;
                   const u = users[ui];
@@ -528,14 +604,14 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
                       style={{ left: ui * colW, width: colW }}
                       data-user-id={u?.id}
                       data-col={col}
-                      tabIndex={u ? 0 : undefined}
+                      tabIndex={u ? (col === roveCol && roveId === null ? 0 : -1) : undefined}
                       role={u ? 'group' : undefined}
                       aria-label={u ? t('agenda.grid.slot', { name: u.displayName, day: fmt(days[di] as TZDate, t('formats.dayLong'), timeZone) }) : undefined}
                     >
                       {u ? (
                         <DayColumn
                           segments={layout.timed.get(col)}
-                          typesById={typesById}
+                          tabbableId={col === roveCol ? roveId : null}
                           hourHeight={hourHeight}
                           colW={colW}
                           selectedId={selectedId}
@@ -548,10 +624,10 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
                     </div>
                   );
                 })}
-                {key === todayKey ? <div className="now-line" style={{ top: (nowMin / 60) * hourHeight }} aria-hidden="true" /> : null}
               </div>
             );
           })}
+          {todayIndex >= 0 ? <div className="now-line" style={{ top: (nowMin / 60) * hourHeight, left: todayIndex * dayW, width: dayW }} data-testid="now-line" aria-hidden="true" /> : null}
           {drag?.started ? (
             <div
               className={`drag-ghost${drag.refused ? ' refused' : ''}`}
@@ -570,7 +646,8 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
 
 interface ColumnProps {
   segments: TimedSegment[] | undefined;
-  typesById: Map<number, ActionType>;
+  /** The block that is the grid's Tab stop, if in this column. */
+  tabbableId: number | null;
   hourHeight: number;
   colW: number;
   selectedId: number | null;
@@ -580,7 +657,7 @@ interface ColumnProps {
   onSelect(id: number): void;
 }
 
-const DayColumn = memo(function DayColumn({ segments, typesById, hourHeight, colW, selectedId, draggingId, editable, labels, onSelect }: ColumnProps) {
+const DayColumn = memo(function DayColumn({ segments, tabbableId, hourHeight, colW, selectedId, draggingId, editable, labels, onSelect }: ColumnProps) {
   if (!segments) return null;
   return (
     <>
@@ -588,11 +665,11 @@ const DayColumn = memo(function DayColumn({ segments, typesById, hourHeight, col
         <ActionBlock
           key={seg.action.id}
           seg={seg}
-          type={seg.action.kind === 'full' ? typesById.get(seg.action.typeId) : undefined}
           hourHeight={hourHeight}
           colW={colW}
           selected={seg.action.id === selectedId}
           dragging={seg.action.id === draggingId}
+          tabbable={seg.action.id === tabbableId}
           editable={editable && seg.action.kind === 'full' && seg.action.seriesId === null}
           labels={labels}
           onSelect={onSelect}
@@ -604,11 +681,11 @@ const DayColumn = memo(function DayColumn({ segments, typesById, hourHeight, col
 
 interface BlockProps {
   seg: TimedSegment;
-  type: ActionType | undefined;
   hourHeight: number;
   colW: number;
   selected: boolean;
   dragging: boolean;
+  tabbable: boolean;
   editable: boolean;
   labels: BlockLabels;
   onSelect(id: number): void;
@@ -626,14 +703,29 @@ function geometry(seg: TimedSegment, colW: number, hourHeight: number): { style:
   const step = Math.max(4, Math.min(12, (colW - MIN_LANE_W) / Math.max(1, seg.lanes - 1)));
   const left = seg.lane * step + 1;
   const width = colW - left - 3;
-  return { style: { top, height: height - 2, left, width, ['--z' as string]: seg.lane + 1 }, width, height };
+  return { style: { top, height: height - 2, left, width, zIndex: seg.lane + 1 }, width, height };
 }
 
-const ActionBlock = memo(function ActionBlock({ seg, type, hourHeight, colW, selected, dragging, editable, labels, onSelect }: BlockProps) {
+/** A segment laid out again with the same values draws the same block. */
+const sameSegment = (a: TimedSegment, b: TimedSegment): boolean =>
+  a === b ||
+  (a.action === b.action && a.startMin === b.startMin && a.endMin === b.endMin && a.lane === b.lane && a.lanes === b.lanes && a.col === b.col && a.startLabel === b.startLabel && a.endLabel === b.endLabel && a.continuesAfter === b.continuesAfter);
+
+const sameBlock = (a: BlockProps, b: BlockProps): boolean =>
+  a.hourHeight === b.hourHeight && a.colW === b.colW && a.selected === b.selected && a.dragging === b.dragging && a.tabbable === b.tabbable && a.editable === b.editable && a.labels === b.labels && a.onSelect === b.onSelect && sameSegment(a.seg, b.seg);
+
+/**
+ * One block, in as few elements as its width allows: a 20-agenda week draws ~1,000 of them per
+ * screen, and each element costs style, layout and paint. Narrow blocks (most, side by side)
+ * are the button and its title; the type's colours come from a class; the resize grip is a
+ * pseudo-element (the grid tells a press on it by where it lands).
+ */
+const ActionBlock = memo(function ActionBlock({ seg, hourHeight, colW, selected, dragging, tabbable, editable, labels, onSelect }: BlockProps) {
   const a = seg.action;
   const { style, width, height } = geometry(seg, colW, hourHeight);
   // Width classes instead of container queries: thousands of query containers cost style and layout time.
-  const fit = width < 20 ? ' w-narrow w-tiny w-min' : width < 24 ? ' w-narrow w-tiny' : width < 72 ? ' w-narrow' : '';
+  const narrow = width < 72;
+  const fit = width < 20 ? ' w-narrow w-tiny w-min' : width < 24 ? ' w-narrow w-tiny' : narrow ? ' w-narrow' : '';
   const timeText = `${seg.startLabel}–${seg.endLabel}`;
   const lines = Math.floor((height - 6) / 15);
   const cls = `${selected ? ' selected' : ''}${dragging ? ' drag-source' : ''}${fit}`;
@@ -642,27 +734,32 @@ const ActionBlock = memo(function ActionBlock({ seg, type, hourHeight, colW, sel
     'data-action-id': a.id,
     'data-owner-id': a.ownerId,
     'data-col': seg.col,
+    tabIndex: tabbable ? 0 : -1,
     onClick: () => onSelect(a.id),
   };
 
   if (a.kind === 'busy') {
     return (
       <button type="button" className={`action-block busy${cls}`} style={style} title={`${labels.busy} ${timeText}`} data-kind="busy" {...common}>
-        <span className="block-time">{timeText}</span> <span className="block-title">{labels.busy}</span>
+        {narrow ? null : <span className="block-time">{timeText} </span>}
+        <span className="block-title">{labels.busy}</span>
       </button>
     );
   }
-  const bg = type?.color ?? '#9aa5b1';
-  const fg = textColorOn(bg);
   const oneLine = lines < 2;
   const syncLabel = a.sync ? labels.sync[a.sync] : null;
-  const showLocation = lines >= 4 && a.location !== '';
+  const showLocation = !narrow && lines >= 4 && a.location !== '';
   const titleLines = Math.max(1, lines - 1 - (showLocation ? 1 : 0));
+  const lock = a.private ? (
+    <span className="block-lock" role="img" aria-label={labels.private}>
+      <LockIcon size={11} />
+    </span>
+  ) : null;
   return (
     <button
       type="button"
-      className={`action-block${cls}${oneLine ? ' one-line' : ''}${a.sync ? ' has-sync' : ''}${editable ? ' editable' : ''}`}
-      style={{ ...style, backgroundColor: bg, color: fg }}
+      className={`action-block tg-t${a.typeId}${cls}${oneLine ? ' one-line' : ''}${a.sync ? ' has-sync' : ''}${editable ? ' editable' : ''}${editable && !seg.continuesAfter ? ' resizable' : ''}`}
+      style={style}
       title={[timeText, a.title, a.location, syncLabel].filter(Boolean).join(' · ')}
       aria-describedby={editable ? labels.hintId : undefined}
       data-type-id={a.typeId}
@@ -677,50 +774,66 @@ const ActionBlock = memo(function ActionBlock({ seg, type, hourHeight, colW, sel
           <SyncStateIcon state={a.sync} />
         </span>
       ) : null}
-      <span className="block-line">
-        {a.private ? (
-          <span className="block-lock" aria-label={labels.private}>
-            <LockIcon size={11} />
+      {narrow ? (
+        <>
+          {lock}
+          <span className="block-title">{a.title}</span>
+        </>
+      ) : (
+        <>
+          <span className="block-line">
+            {lock}
+            <span className="block-time">{timeText}</span>
+            {oneLine ? <span className="block-title"> {a.title}</span> : null}
           </span>
-        ) : null}
-        <span className="block-time">{timeText}</span>
-        {oneLine ? <span className="block-title"> {a.title}</span> : null}
-      </span>
-      {!oneLine ? (
-        <span className="block-title" style={{ WebkitLineClamp: titleLines }}>
-          {a.title}
-        </span>
-      ) : null}
-      {showLocation ? <span className="block-location">{a.location}</span> : null}
-      {editable && !seg.continuesAfter ? <span className="resize-handle" aria-hidden="true" /> : null}
+          {!oneLine ? (
+            <span className="block-title" style={{ WebkitLineClamp: titleLines }}>
+              {a.title}
+            </span>
+          ) : null}
+          {showLocation ? <span className="block-location">{a.location}</span> : null}
+        </>
+      )}
     </button>
   );
-});
+}, sameBlock);
 
-function AllDayChip({ action, type, selected, onSelect, labels }: { action: ActionView; type: ActionType | undefined; selected: boolean; onSelect(id: number): void; labels: BlockLabels }) {
+interface ChipProps {
+  action: ActionView;
+  col: number;
+  tabbable: boolean;
+  selected: boolean;
+  onSelect(id: number): void;
+  labels: BlockLabels;
+}
+
+const AllDayChip = memo(function AllDayChip({ action, col, tabbable, selected, onSelect, labels }: ChipProps) {
+  const common = {
+    'data-testid': 'action-block',
+    'data-action-id': action.id,
+    'data-owner-id': action.ownerId,
+    'data-col': col,
+    tabIndex: tabbable ? 0 : -1,
+    onClick: () => onSelect(action.id),
+  };
   if (action.kind === 'busy') {
     return (
-      <button type="button" className={`allday-chip busy${selected ? ' selected' : ''}`} onClick={() => onSelect(action.id)} title={labels.busy} data-testid="action-block" data-action-id={action.id} data-owner-id={action.ownerId} data-kind="busy">
+      <button type="button" className={`allday-chip busy${selected ? ' selected' : ''}`} title={labels.busy} data-kind="busy" {...common}>
         {labels.busy}
       </button>
     );
   }
-  const bg = type?.color ?? '#9aa5b1';
   const syncLabel = action.sync ? labels.sync[action.sync] : null;
   return (
     <button
       type="button"
-      className={`allday-chip${selected ? ' selected' : ''}`}
-      style={{ backgroundColor: bg, color: textColorOn(bg) }}
-      onClick={() => onSelect(action.id)}
+      className={`allday-chip tg-t${action.typeId}${selected ? ' selected' : ''}`}
       title={[action.title, syncLabel].filter(Boolean).join(' · ')}
-      data-testid="action-block"
-      data-action-id={action.id}
-      data-owner-id={action.ownerId}
       data-type-id={action.typeId}
       data-kind="full"
       data-series={action.seriesId !== null ? 'true' : undefined}
       data-sync={action.sync ?? undefined}
+      {...common}
     >
       {action.private ? <LockIcon size={11} /> : null}
       <span className="chip-title">{action.title}</span>
@@ -731,4 +844,4 @@ function AllDayChip({ action, type, selected, onSelect, labels }: { action: Acti
       ) : null}
     </button>
   );
-}
+});
