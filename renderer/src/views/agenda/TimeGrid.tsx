@@ -109,7 +109,8 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   const dragRef = useRef<Drag | null>(null);
   const justDragged = useRef(false);
   const [message, setMessage] = useState('');
-  const refocus = useRef<number | null>(null);
+  /** The block to focus after a keyboard move; `leaving`: the column it moves out of (the old block stays there until the store updates). */
+  const refocus = useRef<{ id: number; leaving: number | null } | null>(null);
   const focusedCol = useRef(-1);
   /**
    * The grid's one Tab stop (roving tabindex): the slot or block that last had the focus, at
@@ -203,9 +204,11 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
 
   // After a keyboard move, the focus follows the block (it may now be in another column).
   useEffect(() => {
-    const id = refocus.current;
-    if (id === null) return;
-    const el = scrollRef.current?.querySelector<HTMLElement>(`.week-body [data-action-id="${id}"]`);
+    const target = refocus.current;
+    if (target === null) return;
+    const el = [...(scrollRef.current?.querySelectorAll<HTMLElement>(`.week-body [data-action-id="${target.id}"]`) ?? [])].find(
+      (b) => target.leaving === null || b.dataset.col !== String(target.leaving),
+    );
     if (el && document.activeElement !== el) {
       el.focus();
       el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
@@ -435,7 +438,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       const minDelta = e.key === 'ArrowUp' ? -SNAP : e.key === 'ArrowDown' ? SNAP : 0;
       const r = shifted(seg, resize ? 'resize' : 'move', dayDelta, minDelta);
       if (!r) return;
-      refocus.current = id;
+      refocus.current = { id, leaving: dayDelta !== 0 ? seg.col : null };
       save(id, r.period, t(resize ? 'agenda.grid.resized' : 'agenda.grid.moved', { period: periodText(r.period) }));
       return;
     }
