@@ -65,6 +65,7 @@ interface Row extends Record<string, string | number> {
   refreshes: string;
   'quota errors': string;
   'wall s': number;
+  'cpu s': number;
   'floor s': number;
   ratio: number;
   'server s': number;
@@ -123,7 +124,8 @@ const minus = (a: Counts, b: Counts): Counts => ({
 });
 
 /**
- * Runs `fn` and returns its wall seconds and two memory figures in MB:
+ * Runs `fn` and returns its wall seconds, the CPU seconds this process spent meanwhile (user +
+ * system, every thread: what the machine's load does not change much), and two memory figures in MB:
  * - rss: the peak RSS growth over the RSS before — sampled every 5 ms, and the process's peak RSS
  *   (getrusage) when the run raised it, which catches a peak inside a long synchronous step;
  * - heap: the peak of V8's heap in use plus external memory (Buffers) over the same after a full
@@ -131,7 +133,7 @@ const minus = (a: Counts, b: Counts): Counts => ({
  * RSS alone says little here: the setup (the demo company, seeding the in-process emulator) has
  * already grown the process, and V8 keeps the pages it freed, so a run reuses them.
  */
-async function measure(fn: () => Promise<unknown>): Promise<{ wall: number; rss: number; heap: number }> {
+async function measure(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number; rss: number; heap: number }> {
   (globalThis as { gc?: () => void }).gc?.();
   const heapOf = () => {
     const m = process.memoryUsage();
@@ -148,16 +150,18 @@ async function measure(fn: () => Promise<unknown>): Promise<{ wall: number; rss:
   };
   const timer = setInterval(sample, 5);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   try {
     await fn();
   } finally {
     clearInterval(timer);
   }
   const wall = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu0);
   sample();
   const maxAfter = process.resourceUsage().maxRSS * 1024;
   if (maxAfter > maxBefore) peak = Math.max(peak, maxAfter);
-  return { wall, rss: (peak - base) / 1024 / 1024, heap: (heapPeak - heapBase) / 1024 / 1024 };
+  return { wall, cpu: (used.user + used.system) / 1e6, rss: (peak - base) / 1024 / 1024, heap: (heapPeak - heapBase) / 1024 / 1024 };
 }
 
 async function fresh(): Promise<AgendaFixture> {
@@ -236,6 +240,7 @@ interface Result {
   way: string;
   counts: Counts;
   wall: number;
+  cpu: number;
   rss: number;
   heap: number;
   floor: FloorInput;
@@ -259,7 +264,7 @@ async function runPart(part: Part, scale: number): Promise<Result[]> {
   };
   const out: Result[] = [];
   const load0 = loadavg()[0]!;
-  const row = (scenario: string, way: string, counts: Counts, m: { wall: number; rss: number; heap: number }, floor: FloorInput) =>
+  const row = (scenario: string, way: string, counts: Counts, m: { wall: number; cpu: number; rss: number; heap: number }, floor: FloorInput) =>
     out.push({ scenario, way, counts, ...m, floor, load: [load0, loadavg()[0]!] });
   const f = await fresh();
   try {
@@ -403,6 +408,7 @@ export async function run(args: string[]): Promise<void> {
         refreshes: String(r.counts.refreshes),
         'quota errors': String(r.counts.quotaErrors),
         'wall s': r.wall,
+        'cpu s': r.cpu,
         'floor s': floor,
         ratio: r.wall / floor,
         'server s': r.counts.serverS,
@@ -419,6 +425,7 @@ export async function run(args: string[]): Promise<void> {
     [
       '',
       'requests: Calendar requests counted against the quota (each batch part counts, as at Google); batches: multipart batch requests; refreshes: OAuth token refreshes.',
+      'cpu s: CPU time of the syncing process during the scenario (user + system, all its threads; the emulator\'s is in server s).',
       'RSS +MB: peak RSS growth over the RSS before the run; heap +MB: peak V8 heap in use + external memory over the same after a GC (see measure()).',
       `floor = max(C × ${LATENCY_MS} ms, (P + 1) × ${LATENCY_MS} ms + 60 s × ⌊(R − 1) / ${QUOTA}⌋): R requests the scenario needs at the least, C round trips that must follow one another,`,
       '  P round trips before the first quota-counted one (token refresh when due); no server or local time counted (bench/agenda.ts explains each scenario).',
