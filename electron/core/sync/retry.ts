@@ -1,8 +1,7 @@
 /**
  * Reading Google's failures the same way for every API the sync talks to: the HTTP status, the
  * reason Google gives, Retry-After, and whether a failure is the network's rather than Google's.
- * The idea is the agenda's (agenda/google.ts); kept here, apart from it, so the contacts sync can
- * use it while the agenda's access is being reworked — the agenda may move onto it later.
+ * Both the agenda's access (agenda/google.ts) and the contacts' (contacts/people.ts) read them here.
  */
 import { CrmError } from '../../../shared/errors';
 

@@ -5,22 +5,20 @@
  * and dropped connections ("Handle API errors", Calendar guides). Counts every request sent.
  */
 import type { calendar_v3 } from '@googleapis/calendar';
-import type { Credentials } from 'google-auth-library';
 import { CrmError } from '../../../../shared/errors';
 import type { CoreServices } from '../../context';
 import type { Db } from '../../db/database';
-import { getGoogleAccount } from '../../google/accounts';
-import { clientConfig, googleApis, oauthClient, type GoogleApis } from '../../google/client';
+import type { GoogleApis } from '../../google/client';
 import { MESSAGES } from '../../google/test';
+import { openUserApis } from '../../google/userApis';
 import { sendBatch, type BatchAnswer, type BatchCall } from '../batch';
 import { backoffDelay, isRetryable, realClock, sleepUnless, SlidingWindowLimiter, type Clock } from '../pacer';
+import { isNetworkError, reasonOf, retryAfterOf, statusOf } from '../retry';
 
 /** Parts per batch request: small enough to retry cheaply, large enough to save round trips. */
 export const BATCH_SIZE = 100;
 const MAX_ATTEMPTS = 6;
 
-/** Access tokens kept between runs of one process, so an idle incremental sync costs one request. */
-const tokenCache = new WeakMap<CoreServices, Map<number, Credentials>>();
 const buckets = new WeakMap<CoreServices, Map<number, SlidingWindowLimiter>>();
 
 /** Google's Calendar quota is 600 requests per minute per user; 5% is left to the user's phone and web. */
@@ -31,22 +29,6 @@ export interface GoogleAccessOptions {
   /** First backoff delay (ms); tests shorten it. */
   baseDelayMs?: number;
   signal?: AbortSignal;
-}
-
-export function statusOf(error: unknown): number | null {
-  const s = (error as { response?: { status?: unknown } } | null)?.response?.status ?? (error as { status?: unknown } | null)?.status;
-  return typeof s === 'number' ? s : null;
-}
-
-function reasonOf(error: unknown): string | null {
-  const data = (error as { response?: { data?: unknown } } | null)?.response?.data as { error?: { errors?: { reason?: string }[] } } | undefined;
-  return data?.error?.errors?.[0]?.reason ?? null;
-}
-
-function retryAfterOf(error: unknown): string | null {
-  const h = (error as { response?: { headers?: unknown } } | null)?.response?.headers as { get?: (k: string) => string | null } | Record<string, string> | undefined;
-  if (!h) return (error as { retryAfter?: string | null } | null)?.retryAfter ?? null;
-  return typeof h.get === 'function' ? h.get('retry-after') : ((h as Record<string, string>)['retry-after'] ?? null);
 }
 
 function partReason(a: BatchAnswer): string | null {
@@ -70,8 +52,9 @@ export class CalendarAccess {
   private constructor(
     readonly apis: GoogleApis,
     private readonly batchUrl: string,
-    private readonly services: CoreServices,
-    private readonly userId: number,
+    private readonly rememberToken: () => void,
+    services: CoreServices,
+    userId: number,
     private readonly options: GoogleAccessOptions,
   ) {
     this.clock = options.clock ?? realClock;
@@ -80,20 +63,9 @@ export class CalendarAccess {
 
   /** The user's connection; a clear CrmError when it is missing. */
   static async open(db: Db, services: CoreServices, userId: number, options: GoogleAccessOptions = {}): Promise<CalendarAccess> {
-    const account = getGoogleAccount(db, userId);
-    if (!account?.sealedRefreshToken) throw new CrmError('CONFLICT', MESSAGES.notConnected);
-    const refreshToken = await services.secrets.open(account.sealedRefreshToken).catch(() => null);
-    if (!refreshToken) throw new CrmError('CONFLICT', MESSAGES.notConnected);
-    const cfg = await clientConfig(db, services);
-    const auth = oauthClient(cfg, undefined, { forceRefresh: true });
-    let cache = tokenCache.get(services);
-    if (!cache) tokenCache.set(services, (cache = new Map()));
-    const cached = cache.get(userId);
-    auth.setCredentials(cached && cached.refresh_token === refreshToken ? cached : { refresh_token: refreshToken });
-    const store = cache;
-    auth.on('tokens', () => store.set(userId, { ...auth.credentials, refresh_token: refreshToken }));
+    const { apis, cfg, keepToken } = await openUserApis(db, services, userId);
     const root = cfg.endpoints.apiRoot ?? 'https://www.googleapis.com/';
-    return new CalendarAccess(googleApis(cfg, auth, { retry: false }), `${root}batch/calendar/v3`, services, userId, options);
+    return new CalendarAccess(apis, `${root}batch/calendar/v3`, keepToken, services, userId, options);
   }
 
   get cal(): calendar_v3.Calendar {
@@ -102,8 +74,7 @@ export class CalendarAccess {
 
   /** Remembers the access token for the next run of this process. */
   keepToken(): void {
-    const c = this.apis.auth.credentials;
-    if (c.access_token) tokenCache.get(this.services)?.set(this.userId, { ...c });
+    this.rememberToken();
   }
 
   /** A wait (quota slot, backoff) the run's signal ends at once: Cancel does not wait for the slot. */
@@ -136,7 +107,7 @@ export class CalendarAccess {
         return (await fn()).data;
       } catch (error) {
         const status = statusOf(error);
-        const retry = status === null ? isNetwork(error) : isRetryable(status, reasonOf(error));
+        const retry = status === null ? isNetworkError(error) : isRetryable(status, reasonOf(error));
         if (!retry || attempt + 1 >= MAX_ATTEMPTS) throw error;
         await this.pause(attempt, retryAfterOf(error));
       }
@@ -167,7 +138,7 @@ export class CalendarAccess {
           const status = statusOf(error);
           if (status === 401) this.apis.auth.credentials = { refresh_token: this.apis.auth.credentials.refresh_token };
           // A whole batch refused with 403 rateLimitExceeded is retried too (its reason is on the error).
-          const retry = status === null ? isNetwork(error) : status === 401 || isRetryable(status, (error as { reason?: string | null }).reason ?? null);
+          const retry = status === null ? isNetworkError(error) : status === 401 || isRetryable(status, (error as { reason?: string | null }).reason ?? null);
           if (!retry || attempt + 1 >= MAX_ATTEMPTS) throw error;
           lastRetryAfter = retryAfterOf(error);
           again.push(...chunk);
@@ -189,13 +160,3 @@ export class CalendarAccess {
   }
 }
 
-function isNetwork(error: unknown): boolean {
-  if (error instanceof CrmError) return false;
-  let e: unknown = error;
-  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CLOSED|ERR_STREAM_PREMATURE_CLOSE)$/.test(code)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return error instanceof Error && /fetch failed|socket hang up|other side closed|premature close|ECONNRESET|terminated/i.test(error.message);
-}

@@ -11,13 +11,11 @@
  * back as `unknownOutcome` and the engine looks for them by their CRM id before creating again.
  */
 import type { people_v1 } from '@googleapis/people';
-import type { Credentials } from 'google-auth-library';
 import { CrmError } from '../../../../shared/errors';
 import type { CoreServices } from '../../context';
 import type { Db } from '../../db/database';
-import { getGoogleAccount } from '../../google/accounts';
-import { clientConfig, googleApis, oauthClient, type GoogleApis } from '../../google/client';
-import { MESSAGES } from '../../google/test';
+import type { GoogleApis } from '../../google/client';
+import { openUserApis } from '../../google/userApis';
 import { backoffDelay, isRetryable, realClock, sleepUnless, SlidingWindowLimiter, type Clock } from '../pacer';
 import { isNetworkError, reasonOf, retryAfterOf, statusOf } from '../retry';
 
@@ -46,7 +44,6 @@ export class UnknownOutcome extends Error {
   }
 }
 
-const tokenCache = new WeakMap<CoreServices, Map<number, Credentials>>();
 const windows = new WeakMap<CoreServices, Map<string, SlidingWindowLimiter>>();
 
 function limiter(services: CoreServices, key: string, limit: number, clock: Clock): SlidingWindowLimiter {
@@ -68,8 +65,9 @@ export class PeopleAccess {
 
   private constructor(
     private readonly apis: GoogleApis,
-    private readonly services: CoreServices,
-    private readonly userId: number,
+    private readonly rememberToken: () => void,
+    services: CoreServices,
+    userId: number,
     private readonly options: PeopleAccessOptions,
   ) {
     this.clock = options.clock ?? realClock;
@@ -80,19 +78,8 @@ export class PeopleAccess {
 
   /** The user's connection; a clear CrmError when it is missing. */
   static async open(db: Db, services: CoreServices, userId: number, options: PeopleAccessOptions = {}): Promise<PeopleAccess> {
-    const account = getGoogleAccount(db, userId);
-    if (!account?.sealedRefreshToken) throw new CrmError('CONFLICT', MESSAGES.notConnected);
-    const refreshToken = await services.secrets.open(account.sealedRefreshToken).catch(() => null);
-    if (!refreshToken) throw new CrmError('CONFLICT', MESSAGES.notConnected);
-    const cfg = await clientConfig(db, services);
-    const auth = oauthClient(cfg, undefined, { forceRefresh: true });
-    let cache = tokenCache.get(services);
-    if (!cache) tokenCache.set(services, (cache = new Map()));
-    const cached = cache.get(userId);
-    auth.setCredentials(cached && cached.refresh_token === refreshToken ? cached : { refresh_token: refreshToken });
-    const store = cache;
-    auth.on('tokens', () => store.set(userId, { ...auth.credentials, refresh_token: refreshToken }));
-    return new PeopleAccess(googleApis(cfg, auth, { retry: false }), services, userId, options);
+    const { apis, keepToken } = await openUserApis(db, services, userId);
+    return new PeopleAccess(apis, keepToken, services, userId, options);
   }
 
   get ppl(): people_v1.People {
@@ -101,8 +88,7 @@ export class PeopleAccess {
 
   /** Remembers the access token for the next run of this process. */
   keepToken(): void {
-    const c = this.apis.auth.credentials;
-    if (c.access_token) tokenCache.get(this.services)?.set(this.userId, { ...c });
+    this.rememberToken();
   }
 
   checkCancelled(): void {
