@@ -29,7 +29,8 @@ const ContactRow = z.object({
 });
 type ContactRow = z.infer<typeof ContactRow>;
 
-const SummaryRow = ContactRow.pick({
+/** A contact as lists show it (SUMMARY_COLUMNS), parsed at the edge. */
+export const SummaryRow = ContactRow.pick({
   id: true,
   company_id: true,
   company_name: true,
@@ -46,7 +47,7 @@ const SummaryRow = ContactRow.pick({
 const CONTACT_COLUMNS = `c.id, c.company_id, co.name AS company_name, c.civility, c.last_name, c.first_name, c.job_title, c.email,
   c.phone, c.mobile, c.address_line1, c.address_line2, c.address_line3, c.postal_code, c.city, c.country, c.comment,
   (c.photo IS NOT NULL) AS has_photo, c.updated_at`;
-const SUMMARY_COLUMNS = `c.id, c.company_id, co.name AS company_name, c.civility, c.last_name, c.first_name, c.job_title, c.email,
+export const SUMMARY_COLUMNS = `c.id, c.company_id, co.name AS company_name, c.civility, c.last_name, c.first_name, c.job_title, c.email,
   c.phone, c.mobile, c.city`;
 
 function toContact(row: ContactRow): Contact {

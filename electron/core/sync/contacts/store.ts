@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CrmError } from '../../../../shared/errors';
 import { MAX_CONTACT_SYNC_LIST, type ContactCandidate, type ContactSyncItem, type SessionUser } from '../../../../shared/contract';
-import { ftsQuery, toSummary } from '../../contacts/store';
+import { ftsQuery, SUMMARY_COLUMNS, SummaryRow, toSummary } from '../../contacts/store';
 import type { Db } from '../../db/database';
 import { visibleContactsSql } from '../../users/access';
 import { getUser, rightsOn, toSessionUser } from '../../users/store';
@@ -158,22 +158,9 @@ export function listCount(db: Db, userId: number): number {
 
 // ------------------------------------------------------------------------------ the list channels
 
-const ItemRow = z.object({
-  id: z.number().int(),
-  company_id: z.number().int().nullable(),
-  company_name: z.string().nullable(),
-  civility: z.enum(['', 'M.', 'Mme']),
-  last_name: z.string(),
-  first_name: z.string(),
-  job_title: z.string(),
-  email: z.string(),
-  phone: z.string(),
-  mobile: z.string(),
-  city: z.string(),
-  added_at: z.string(),
-});
+const ItemRow = SummaryRow.extend({ added_at: z.string() });
+const CandidateRow = SummaryRow.extend({ on_list: z.union([z.literal(0), z.literal(1)]) });
 
-const SUMMARY = `c.id, c.company_id, co.name AS company_name, c.civility, c.last_name, c.first_name, c.job_title, c.email, c.phone, c.mobile, c.city`;
 
 /** The list, a page at a time, by name, with each contact's sync state. */
 export function listItems(db: Db, userId: number, query: string, offset: number, limit: number): { total: number; items: ContactSyncItem[] } {
@@ -185,7 +172,7 @@ export function listItems(db: Db, userId: number, query: string, offset: number,
   const total = (db.prepare(`SELECT count(*) AS n ${from}`).get(fts ? { userId, fts } : { userId }) as { n: number }).n;
   const rows = z
     .array(ItemRow)
-    .parse(db.prepare(`SELECT ${SUMMARY}, l.added_at ${from} ORDER BY c.last_name COLLATE NOCASE, c.first_name COLLATE NOCASE, c.id LIMIT @limit OFFSET @offset`).all(bind));
+    .parse(db.prepare(`SELECT ${SUMMARY_COLUMNS}, l.added_at ${from} ORDER BY c.last_name COLLATE NOCASE, c.first_name COLLATE NOCASE, c.id LIMIT @limit OFFSET @offset`).all(bind));
   if (rows.length === 0) return { total, items: [] };
   const ids = JSON.stringify(rows.map((r) => r.id));
   const links = new Map(
@@ -232,12 +219,14 @@ export function candidates(db: Db, viewer: SessionUser, userId: number, query: s
   const from = `FROM contacts c LEFT JOIN companies co ON co.id = c.company_id WHERE ${visible}${fts ? ' AND c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH @fts)' : ''}`;
   const base: Record<string, unknown> = { viewerId: viewer.id, ownerId: owner.id, ...(fts ? { fts } : {}) };
   const total = (db.prepare(`SELECT count(*) AS n ${from}`).get(base) as { n: number }).n;
-  const rows = db
-    .prepare(
-      `SELECT ${SUMMARY}, EXISTS (SELECT 1 FROM contact_sync_list l WHERE l.user_id = @ownerId AND l.contact_id = c.id) AS on_list ${from}
+  const rows = z.array(CandidateRow).parse(
+    db
+      .prepare(
+        `SELECT ${SUMMARY_COLUMNS}, EXISTS (SELECT 1 FROM contact_sync_list l WHERE l.user_id = @ownerId AND l.contact_id = c.id) AS on_list ${from}
        ORDER BY c.last_name COLLATE NOCASE, c.first_name COLLATE NOCASE, c.id LIMIT @limit OFFSET @offset`,
-    )
-    .all({ ...base, limit, offset }) as (z.infer<typeof ItemRow> & { on_list: 0 | 1 })[];
+      )
+      .all({ ...base, limit, offset }),
+  );
   return { total, items: rows.map((r) => ({ ...toSummary(r), onList: r.on_list === 1 })) };
 }
 
