@@ -48,3 +48,18 @@ export function closeInterruptedRuns(db: Db, services: CoreServices, userId: num
     services.logger.log('warn', `${scope} sync run interrupted`, { userId, runId: r.id, startedAt: r.started_at });
   }
 }
+
+/**
+ * Opens a run of `scope` for the user, as 'running' with its runner: in one transaction with the
+ * closing of the user's interrupted runs of that scope. Returns the run's id.
+ */
+export function openRun(db: Db, services: CoreServices, run: { userId: number; startedBy: number | null; scope: 'agenda' | 'contacts'; trigger: string; startedAt: string }): number {
+  return db.transaction(() => {
+    closeInterruptedRuns(db, services, run.userId, run.scope, run.startedAt);
+    return Number(
+      db
+        .prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status, summary) VALUES (?, ?, ?, ?, ?, 'running', ?)")
+        .run(run.userId, run.startedBy, run.scope, run.trigger, run.startedAt, JSON.stringify(runner())).lastInsertRowid,
+    );
+  })();
+}

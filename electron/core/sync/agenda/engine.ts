@@ -37,7 +37,7 @@ import type { BatchAnswer, BatchCall } from '../batch';
 import type { Clock } from '../pacer';
 import { appendOutbox } from '../outbox';
 import { getSyncPrefs } from '../prefs';
-import { closeInterruptedRuns, runner } from '../runs';
+import { openRun } from '../runs';
 import { nearestEventColor } from './colors';
 import { CalendarAccess } from './google';
 import { statusOf } from '../retry';
@@ -216,15 +216,8 @@ async function runLocked(deps: EngineDeps, opts: RunOptions): Promise<SyncReport
   };
   const log: LogLine[] = [];
   if (!opts.dryRun) {
-    report.runId = db.transaction(() => {
-      // Runs of this user a crash left 'running' are closed as failed (runs.ts).
-      closeInterruptedRuns(db, deps.services, opts.userId, 'agenda', startedAt);
-      return Number(
-        db
-          .prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status, summary) VALUES (?, ?, 'agenda', ?, ?, 'running', ?)")
-          .run(opts.userId, opts.startedBy, opts.trigger, startedAt, JSON.stringify(runner())).lastInsertRowid,
-      );
-    })();
+    // Runs of this user a crash left 'running' are closed as failed first (runs.ts).
+    report.runId = openRun(db, deps.services, { userId: opts.userId, startedBy: opts.startedBy, scope: 'agenda', trigger: opts.trigger, startedAt });
   }
   let g: CalendarAccess | null = null;
   try {

@@ -30,7 +30,7 @@ import { describeGoogleError } from '../../google/errors';
 import { getUser } from '../../users/store';
 import type { Clock } from '../pacer';
 import { getSyncPrefs } from '../prefs';
-import { closeInterruptedRuns, runner } from '../runs';
+import { openRun } from '../runs';
 import { detailReasonsOf, googleMessageOf, reasonOf, statusOf } from '../retry';
 import { withLock } from '../userLock';
 import {
@@ -138,15 +138,8 @@ async function runLocked(deps: ContactsEngineDeps, opts: ContactsRunOptions): Pr
   };
   const log: LogLine[] = [];
   if (!opts.dryRun) {
-    report.runId = db.transaction(() => {
-      // Runs of this user a crash left 'running' are closed as failed, like the agenda's (runs.ts).
-      closeInterruptedRuns(db, deps.services, opts.userId, 'contacts', startedAt);
-      return Number(
-        db
-          .prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status, summary) VALUES (?, ?, 'contacts', 'manual', ?, 'running', ?)")
-          .run(opts.userId, opts.startedBy, startedAt, JSON.stringify(runner())).lastInsertRowid,
-      );
-    })();
+    // Runs of this user a crash left 'running' are closed as failed first (runs.ts).
+    report.runId = openRun(db, deps.services, { userId: opts.userId, startedBy: opts.startedBy, scope: 'contacts', trigger: 'manual', startedAt });
   }
   let g: PeopleAccess | null = null;
   const run = new Run(deps, opts, report, log);
