@@ -5,19 +5,24 @@
  * requests sent, quota errors received, wall time, the floor, their ratio, and peak RSS growth.
  *
  * The floor is the least time ANY client needs for the scenario from the same starting state —
- * not the time our own choice of requests needs, which would flatter us. With L = 50 ms per
- * round trip and Q = 600 requests per sliding minute (the emulator, like Google, counts each
- * batch part against it, and charges a request when it arrives, L after it was sent):
+ * not the time our own choice of requests needs, which would flatter us. Each round trip that must
+ * follow another costs what a client waits for it: L = 50 ms of latency plus the server's service
+ * time for that request (no client has an answer before the server has produced it). With
+ * Q = 600 requests per sliding minute (the emulator, like Google, counts each batch part against
+ * it, and charges a request when it arrives, L after it was sent):
  *
- *   floor = max(C × L, (P + 1) × L + 60 s × ⌊(R − 1) / Q⌋)
+ *   floor = max(C × L + S, (P + 1) × L + 60 s × ⌊(R − 1) / Q⌋)
  *
  * R: the Calendar requests the scenario needs at the least (a batch carries up to 1,000 calls,
  * a listing page up to 2,500 events); C: the round trips that must follow one another (token
  * refresh, calendar lookup, listing pages — each needs the previous page's token — and ⌈calls /
  * 1,000⌉ batches); P: the round trips before the first quota-counted request (the token refresh
- * when no access token is held). The first quota-counted request is charged at (P + 1) × L at the
- * earliest and the R-th one a whole minute later for every Q before it; no server time and no
- * local work (parsing, SQLite) is counted, so the floor is below what can be reached.
+ * when no access token is held); S: the emulator's own service time for the scenario's requests
+ * (from the moment a request is let through after the 50 ms until its answer is written; token
+ * refreshes included), measured in the same run ("server s"). The first quota-counted request is
+ * charged at (P + 1) × L at the earliest and the R-th one a whole minute later for every Q before
+ * it. Our own work is never in the floor: parsing, mapping, SQLite, the log — all of the syncing
+ * process's CPU ("cpu s") — counts against us, so the floor is below what can be reached.
  * Per scenario:
  *   push N new actions   refresh + calendar lookup + N inserts: R = 1 + N, C = 2 + ⌈N/1000⌉, P = 1
  *   pull M events        refresh + calendar lookup + ⌈M/2500⌉ pages: R = 1 + ⌈M/2500⌉, C = 2 + ⌈M/2500⌉, P = 1
@@ -28,19 +33,18 @@
  * timed), which flatters it, not us.
  *
  * The emulator runs in a process of its own (emulator/process.ts), as Google does not share our
- * CPU; its time on each request still counts in the wall time, as Google's would. The table
- * shows it: "server s" is the emulator's own service time for the scenario's requests (from the
- * moment a request is let through after the 50 ms until its answer is written), measured in the
- * same run, and "floor+S s" / "ratio+S" hold the scenario to the floor with that time added to
- * the round trips that follow one another:
+ * CPU; its time on each request still counts in the wall time, as Google's would, and in the
+ * floor (S above). "ratio" is wall / floor. For information the table also prints the floor of
+ * latency alone ("net floor s": max(C × L, …), S left out), which no real server reaches.
  *
- *   floor+S = max(C × L + S, (P + 1) × L + 60 s × ⌊(R − 1) / Q⌋)
- *
- * The plain floor (no server time) is printed beside it. Each part runs in a child process of its
- * own, so each RSS growth is measured from a fresh heap, not from what an earlier part left; the
- * machine's load average is printed with each part (other work on the machine shows in the times).
+ * Each part runs in a child process of its own, so each RSS growth is measured from a fresh heap,
+ * not from what an earlier part left; the machine's load average is printed with each part (other
+ * work on the machine shows in the times). `--part=NAME` prints one JSON line per scenario, with
+ * its floor and ratio.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
@@ -66,11 +70,10 @@ interface Row extends Record<string, string | number> {
   'quota errors': string;
   'wall s': number;
   'cpu s': number;
+  'server s': number;
   'floor s': number;
   ratio: number;
-  'server s': number;
-  'floor+S s': number;
-  'ratio+S': number;
+  'net floor s': number;
   'RSS +MB': number;
   'heap +MB': number;
   load: string;
@@ -82,7 +85,7 @@ interface FloorInput {
   before: number;
 }
 
-/** See the header: the least time the quota and the round trips allow; `serverS` (the emulator's service time) added to the round trips. */
+/** See the header: the least time the round trips (latency + `serverS`, the server's service time) and the quota allow. `serverS = 0` gives the net floor. */
 export function floorS(o: FloorInput, serverS = 0): number {
   const L = LATENCY_MS / 1000;
   return Math.max(o.roundTrips * L + serverS, (o.before + 1) * L + 60 * Math.floor(Math.max(0, o.requests - 1) / QUOTA));
@@ -149,6 +152,7 @@ async function measure(fn: () => Promise<unknown>): Promise<{ wall: number; cpu:
     heapPeak = Math.max(heapPeak, heapOf());
   };
   const timer = setInterval(sample, 5);
+  const profiler = await startProfile();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   try {
@@ -158,10 +162,33 @@ async function measure(fn: () => Promise<unknown>): Promise<{ wall: number; cpu:
   }
   const wall = (performance.now() - t0) / 1000;
   const used = process.cpuUsage(cpu0);
+  await profiler?.();
   sample();
   const maxAfter = process.resourceUsage().maxRSS * 1024;
   if (maxAfter > maxBefore) peak = Math.max(peak, maxAfter);
   return { wall, cpu: (used.user + used.system) / 1e6, rss: (peak - base) / 1024 / 1024, heap: (heapPeak - heapBase) / 1024 / 1024 };
+}
+
+let profiles = 0;
+
+/**
+ * With AGENDA_BENCH_PROFILE=DIR, a V8 CPU profile of each measured call alone (not the setup) is
+ * written to DIR/agenda-PID-N.cpuprofile (open it in Chrome's DevTools or speedscope). The
+ * profiler's own sampling costs some CPU: compare profiles with profiles, not with the table.
+ */
+async function startProfile(): Promise<(() => Promise<void>) | null> {
+  const dir = process.env.AGENDA_BENCH_PROFILE;
+  if (!dir) return null;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(path.join(dir, `agenda-${process.pid}-${++profiles}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 async function fresh(): Promise<AgendaFixture> {
@@ -383,7 +410,10 @@ export async function run(args: string[]): Promise<void> {
   const part = args.find((a) => a.startsWith('--part='))?.split('=')[1];
   if (part !== undefined) {
     if (!PARTS.includes(part as Part)) throw new Error(`--part must be one of ${PARTS.join(', ')}`);
-    for (const r of await runPart(part as Part, scale)) console.log(`${RESULT}${JSON.stringify(r)}`);
+    for (const r of await runPart(part as Part, scale)) {
+      const floor = floorS(r.floor, r.counts.serverS);
+      console.log(`${RESULT}${JSON.stringify({ ...r, floorS: floor, ratio: r.wall / floor, netFloorS: floorS(r.floor) })}`);
+    }
     return;
   }
   const N = Math.round(1000 * scale);
@@ -397,8 +427,7 @@ export async function run(args: string[]): Promise<void> {
   const rows: Row[] = results
     .sort((a, b) => order(a) - order(b))
     .map((r) => {
-      const floor = floorS(r.floor);
-      const withServer = floorS(r.floor, r.counts.serverS);
+      const floor = floorS(r.floor, r.counts.serverS);
       return {
         scenario: r.scenario,
         way: r.way,
@@ -409,11 +438,10 @@ export async function run(args: string[]): Promise<void> {
         'quota errors': String(r.counts.quotaErrors),
         'wall s': r.wall,
         'cpu s': r.cpu,
+        'server s': r.counts.serverS,
         'floor s': floor,
         ratio: r.wall / floor,
-        'server s': r.counts.serverS,
-        'floor+S s': withServer,
-        'ratio+S': r.wall / withServer,
+        'net floor s': floorS(r.floor),
         'RSS +MB': r.rss,
         'heap +MB': r.heap,
         load: `${r.load[0].toFixed(1)}→${r.load[1].toFixed(1)}`,
@@ -427,9 +455,11 @@ export async function run(args: string[]): Promise<void> {
       'requests: Calendar requests counted against the quota (each batch part counts, as at Google); batches: multipart batch requests; refreshes: OAuth token refreshes.',
       'cpu s: CPU time of the syncing process during the scenario (user + system, all its threads; the emulator\'s is in server s).',
       'RSS +MB: peak RSS growth over the RSS before the run; heap +MB: peak V8 heap in use + external memory over the same after a GC (see measure()).',
-      `floor = max(C × ${LATENCY_MS} ms, (P + 1) × ${LATENCY_MS} ms + 60 s × ⌊(R − 1) / ${QUOTA}⌋): R requests the scenario needs at the least, C round trips that must follow one another,`,
-      '  P round trips before the first quota-counted one (token refresh when due); no server or local time counted (bench/agenda.ts explains each scenario).',
-      'server s: the emulator\'s own service time for the scenario\'s requests (latency excluded), measured in this run; floor+S = the floor with it added to the C round trips: max(C × L + S, …).',
+      'server s: the emulator\'s own service time for the scenario\'s requests (latency excluded), measured in this run.',
+      `floor s = max(C × ${LATENCY_MS} ms + server s, (P + 1) × ${LATENCY_MS} ms + 60 s × ⌊(R − 1) / ${QUOTA}⌋): each of the C round trips that must follow one another costs the latency plus`,
+      '  the server\'s time, as a client waits for it; R requests the scenario needs at the least, P round trips before the first quota-counted one (token refresh when due).',
+      '  None of the syncing process\'s own work is in it (bench/agenda.ts explains each scenario). ratio = wall s / floor s.',
+      'net floor s: the same without the server\'s time (latency alone), for information.',
       'load: the machine\'s 1-minute load average before → after the part (2 cores; other work on the machine slows every figure but the floors).',
       'Targets: no quota errors; wall within 1.15× the floor; startup sync with nothing changed in one request per calendar (plus a token refresh when due)',
       '  and under 150 ms beyond the round trips; RSS growth under 150 MB for 10,000 events.',

@@ -400,4 +400,38 @@ test.describe('Agenda sync', () => {
     await page.getByTestId('nav-agenda').click();
     await expect(page.locator('[data-testid=action-block][data-sync=pending]')).toHaveCount(0);
   });
+
+  test('a big pull lists its first 100 creations one by one, then says how many more, in French and English', async ({ page, syncHost }) => {
+    // 130 events booked on the phone: the startup sync (on since the deletions test) creates them all.
+    const rep = repOf(syncHost);
+    const { calendarId } = await googleCalendar(syncHost, rep.googleEmail);
+    const phone = Array.from({ length: 130 }, (_, i) => {
+      const start = Date.now() + (1 + (i % 20)) * 86_400_000;
+      return { summary: `Appel client ${i}`, start: { dateTime: new Date(start).toISOString() }, end: { dateTime: new Date(start + 1_800_000).toISOString() } };
+    });
+    await syncHost.emu.seedEvents(rep.googleEmail, phone, { calendarId });
+    await login(page, syncHost, rep.login);
+    await expect(page.getByTestId('sync-progress')).toBeHidden({ timeout: 20_000 });
+    await openSync(page);
+
+    const run = page.getByTestId('sync-run').filter({ has: page.locator('[data-col=crm-created]', { hasText: /^130$/ }) });
+    await expect(run).toHaveCount(1);
+    await run.getByRole('button').click();
+    const entries = page.getByTestId('sync-entries');
+    await expect(entries).toBeVisible();
+    await expect(entries.getByTestId('sync-entry').filter({ hasText: /^.*Créée dans le CRM depuis Google : « Appel client \d+ »\.$/ })).toHaveCount(100);
+    const more = entries.getByTestId('sync-entry').filter({ hasText: 'autres événements' });
+    await expect(more).toHaveCount(1);
+    await expect(more.locator('.entry-message')).toHaveText('30 autres événements créés dans le CRM depuis Google (non détaillés un par un).');
+    await expect(more.locator('.entry-message')).not.toHaveAttribute('lang', 'en');
+    await more.scrollIntoViewIfNeeded();
+    await shot(page, 'log-13-created-more');
+
+    await page.getByTestId('lang-en').click();
+    const moreEn = entries.getByTestId('sync-entry').filter({ hasText: 'more events created' });
+    await expect(moreEn.locator('.entry-message')).toHaveText('30 more events created in the CRM from Google (not listed one by one).');
+    await moreEn.scrollIntoViewIfNeeded();
+    await shot(page, 'log-14-created-more-en');
+    await page.getByTestId('lang-fr').click();
+  });
 });

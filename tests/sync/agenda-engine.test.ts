@@ -76,6 +76,28 @@ describe('first sync, both ways', () => {
   });
 });
 
+describe('the sync log of a big first sync', () => {
+  it('lists the first 100 creations one by one, then one line per page with how many more; the counts stay exact', async () => {
+    const phone = Array.from({ length: 130 }, (_, i) => ({ summary: `Appel ${i}`, start: { dateTime: timed(1 + (i % 20), 8).start }, end: { dateTime: timed(1 + (i % 20), 8).end } }));
+    await f.emu.seedEvents(f.repEmail, phone, { calendarId: f.calendarId });
+    const before = f.db.pragma('wal_autocheckpoint', { simple: true });
+    const r = await f.sync();
+    expect(r.crm).toEqual({ created: 130, updated: 0, deleted: 0 });
+    // The run held SQLite's own checkpoints back (engine.ts holdCheckpoints) and gave the setting back.
+    expect(f.db.pragma('wal_autocheckpoint', { simple: true })).toBe(before);
+    expect(f.actionIds()).toHaveLength(130);
+    const entries = f.core.invokeSync(f.rep, 'agendaSync.logEntries', { runId: r.runId! });
+    const created = entries.filter((e) => e.code === 'agenda.createdInCrm');
+    expect(created).toHaveLength(100);
+    // Each listed line names its action and its event.
+    expect(new Set(created.map((e) => e.actionId)).size).toBe(100);
+    expect(created.every((e) => e.googleId !== null)).toBe(true);
+    expect(entries.filter((e) => e.code === 'agenda.createdInCrmMore')).toEqual([
+      expect.objectContaining({ level: 'info', actionId: null, googleId: null, params: { count: 30 }, message: '30 more events created in the CRM from Google (not listed one by one).' }),
+    ]);
+  });
+});
+
 describe('edits', () => {
   it('an edit of every synced field on each side reaches the other side; a move; a duplicate', async () => {
     const id = await f.createAction({ title: 'Réunion', period: timed(2) });

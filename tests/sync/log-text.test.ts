@@ -3,10 +3,12 @@
  * sentence in French and English, and the app's own reasons for not sending a contact are coded
  * too, so a French log line is French from end to end; Google's words stay as Google wrote them.
  */
+import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { LOG_CODES, logTextOf } from '../../electron/core/sync/logText';
+import { createdInCrmMoreMessage, LOG_CODES, logTextOf } from '../../electron/core/sync/logText';
 import fr from '../../renderer/src/i18n/fr';
 import en from '../../renderer/src/i18n/en';
+import { logLine } from '../../renderer/src/views/sync/logText';
 
 function lookup(messages: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), messages);
@@ -38,5 +40,19 @@ describe('sync log codes', () => {
     expect(line.code).toBe('contacts.notCreated');
     expect(line.params.reason).toBe('Request had invalid authentication credentials');
     expect(line.params.reasonCode).toBeUndefined();
+  });
+
+  it('says how many more events a big first sync created, in French and English, with the count as a number', async () => {
+    const i18n = i18next.createInstance();
+    await i18n.init({ showSupportNotice: false, lng: 'fr', resources: { fr: { translation: fr }, en: { translation: en } }, interpolation: { escapeValue: false } });
+    const many = logTextOf(createdInCrmMoreMessage(2500));
+    expect(many).toEqual({ code: 'agenda.createdInCrmMore', params: { count: 2500 }, message: '2,500 more events created in the CRM from Google (not listed one by one).' });
+    const one = logTextOf(createdInCrmMoreMessage(1));
+    expect(one).toEqual({ code: 'agenda.createdInCrmMore', params: { count: 1 }, message: '1 more event created in the CRM from Google (not listed one by one).' });
+    // French groups thousands with a narrow no-break space (Intl).
+    expect(logLine(i18n.getFixedT('fr'), many)).toEqual({ text: '2\u202f500 autres événements créés dans le CRM depuis Google (non détaillés un par un).', lang: undefined });
+    expect(logLine(i18n.getFixedT('fr'), one)).toEqual({ text: '1 autre événement créé dans le CRM depuis Google.', lang: undefined });
+    expect(logLine(i18n.getFixedT('en'), many)).toEqual({ text: '2,500 more events created in the CRM from Google (not listed one by one).', lang: undefined });
+    expect(logLine(i18n.getFixedT('en'), one)).toEqual({ text: '1 more event created in the CRM from Google.', lang: undefined });
   });
 });

@@ -894,6 +894,8 @@ const en: Messages<typeof fr> = {
       revived: '“{{title}}”: its event had been deleted in Google; it was restored with the CRM’s content.',
       conflict: '“{{title}}”: {{field}} changed on both sides (CRM {{crm}}, Google {{google}}); the {{winner}} edit wins (rule: {{rule}}).',
       createdInCrm: 'Created in the CRM from Google: “{{title}}”.',
+      createdInCrmMore: '{{count, number}} more events created in the CRM from Google (not listed one by one).',
+      createdInCrmMore_one: '{{count, number}} more event created in the CRM from Google.',
       updatedInCrm: 'Updated in the CRM from Google: {{fields}}.',
       updatedInGoogle: 'Updated in Google: “{{title}}”.',
       deletedInGoogle: 'Deleted in Google (deleted in the CRM).',

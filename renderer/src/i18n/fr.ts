@@ -896,6 +896,8 @@ const fr = {
       revived: '« {{title}} » : son événement avait été supprimé dans Google ; il a été rétabli avec le contenu du CRM.',
       conflict: '« {{title}} » : {{field}} modifié des deux côtés (CRM {{crm}}, Google {{google}}) ; la modification {{winner}} l’emporte (règle : {{rule}}).',
       createdInCrm: 'Créée dans le CRM depuis Google : « {{title}} ».',
+      createdInCrmMore: '{{count, number}} autres événements créés dans le CRM depuis Google (non détaillés un par un).',
+      createdInCrmMore_one: '{{count, number}} autre événement créé dans le CRM depuis Google.',
       updatedInCrm: 'Modifiée dans le CRM depuis Google : {{fields}}.',
       updatedInGoogle: 'Modifiée dans Google : « {{title}} ».',
       deletedInGoogle: 'Supprimée dans Google (supprimée dans le CRM).',

@@ -30,13 +30,13 @@ import type { Db } from '../../db/database';
 import { describeGoogleError } from '../../google/errors';
 import { calendarUnknownMessage, MESSAGES } from '../../google/test';
 import { localMidnight, nextDay, periodBounds } from '../../actions/period';
-import { actionRowReader, deleteAction, insertAction, insertMany, toAction, updateAction, type ActionRow } from '../../actions/store';
+import { actionRowReader, deleteAction, insertMany, insertPulledActions, toAction, updateAction, type ActionRow } from '../../actions/store';
 import { getSettings } from '../../settings/handlers';
-import { getUser } from '../../users/store';
 import type { BatchAnswer, BatchCall } from '../batch';
 import type { Clock } from '../pacer';
 import { appendOutbox } from '../outbox';
 import { getSyncPrefs } from '../prefs';
+import { createdInCrmMoreMessage } from '../logText';
 import { openRun } from '../runs';
 import { nearestEventColor } from './colors';
 import { CalendarAccess } from './google';
@@ -99,16 +99,30 @@ export const CANCELLED_MESSAGE = 'The sync was cancelled: what was done is kept;
 export const LIST_FIELDS =
   'nextPageToken,nextSyncToken,items(id,etag,status,updated,summary,location,description,start,end,visibility,reminders,extendedProperties,colorId,recurrence,recurringEventId)';
 
-/** CRM creations from Google per transaction (a listing page): every commit may checkpoint the WAL, with its fsyncs. */
+/** CRM creations from Google per transaction (a listing page): each commit writes the page's rows to the WAL. */
 const CREATES_PER_TRANSACTION = 2500;
+
+/**
+ * Creations in the CRM logged one line each, per run: a first sync of a busy calendar creates
+ * thousands of actions, and a line for each is both unreadable and ~5 µs of our own time per event
+ * at the end of the run, where nothing overlaps it (bench/agenda.ts). Beyond this, each listing
+ * page logs one line with how many more it created; the run's counts stay exact. Conflicts,
+ * errors, skips, deletions and every other decision keep a line each.
+ */
+export const CREATED_LINES_PER_RUN = 100;
 
 /** Why a conflict went the way it did, for the sync log (English, like every log line). */
 const RULE_TEXT: Record<ConflictRule, string> = { newest: 'rule: the most recent change wins', crm: 'rule: the CRM wins', google: 'rule: Google wins' };
 
 // ------------------------------------------------------------------------------ small helpers
 
+/** One formatter per zone: making one costs ~0.1–0.3 ms, more than a whole idle run's SQL. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 function todayIn(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let fmt = dayFormats.get(timeZone);
+  if (!fmt) dayFormats.set(timeZone, (fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return fmt.format(now);
 }
 
 function addMonths(date: string, months: number): string {
@@ -123,8 +137,17 @@ function addMonths(date: string, months: number): string {
 /** [today − monthsBefore, today + monthsAfter] in the user's zone, as epoch ms [from, to). */
 export function syncWindow(now: Date, timeZone: string, monthsBefore: number, monthsAfter: number): { fromMs: number; toMs: number } {
   const today = todayIn(now, timeZone);
-  return { fromMs: localMidnight(addMonths(today, -monthsBefore), timeZone), toMs: localMidnight(nextDay(addMonths(today, monthsAfter)), timeZone) };
+  // The window moves once a day: its two zoned midnights (~0.2 ms each, TZDate) are kept per day, zone and span.
+  const key = `${timeZone}|${today}|${monthsBefore}|${monthsAfter}`;
+  let win = windows.get(key);
+  if (!win) {
+    if (windows.size >= 64) windows.clear();
+    windows.set(key, (win = { fromMs: localMidnight(addMonths(today, -monthsBefore), timeZone), toMs: localMidnight(nextDay(addMonths(today, monthsAfter)), timeZone) }));
+  }
+  return { ...win };
 }
+
+const windows = new Map<string, { fromMs: number; toMs: number }>();
 
 function snapOf(f: SyncedFields, c: string | null, e: GoogleEvent | null): Snapshot {
   const x: Record<string, string> = {};
@@ -146,7 +169,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 function eventFields(e: GoogleEvent, fallbackMinutes: number): SyncedFields | null {
   const f = fieldsOfEvent(e, fallbackMinutes);
   if ('skip' in f) return null;
-  return { ...f, title: f.title.slice(0, MAX_TITLE) };
+  // A copy only when the title must be cut: this runs for every event of a listing.
+  return f.title.length > MAX_TITLE ? { ...f, title: f.title.slice(0, MAX_TITLE) } : f;
 }
 
 /**
@@ -187,6 +211,65 @@ export async function withUserLock<T>(services: CoreServices, userId: number, fn
   }
 }
 
+// ------------------------------------------------------------------------------ statements
+
+const statementCaches = new WeakMap<Db, Map<string, Statement>>();
+
+/**
+ * A statement prepared once per database, for every run: preparing costs ~20–50 µs, and an idle
+ * startup sync prepared some twenty of them (of its ~5 ms of our own time, bench/agenda.ts).
+ * A statement whose mode is changed (raw, pluck) must have SQL of its own.
+ */
+function prepared(db: Db, sql: string): Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let s = cache.get(sql);
+  if (!s) cache.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
+// ------------------------------------------------------------------------------ WAL checkpoints
+
+/** WAL pages a running sync lets pile up before SQLite checkpoints on its own (4 KB pages: 64 MB). */
+const WAL_PAGES_DURING_SYNC = 16_384;
+const walHolds = new WeakMap<Db, { runs: number; before: number }>();
+
+/**
+ * Keeps SQLite from checkpointing the WAL inside a sync's commits, and checkpoints once the run
+ * has answered. With the default (every 1,000 pages), a commit that crosses the mark copies the
+ * WAL into the database and syncs both files first: ~15 ms of a 10,000-event pull, on whatever
+ * page it falls — the last one included, where nothing overlaps it (bench/agenda.ts). The same
+ * work is done by a passive checkpoint after the run's reply and end event (it never waits for
+ * readers, so it never blocks). Crash safety is the WAL's own: a commit is durable in the WAL
+ * whether or not it was checkpointed (synchronous = NORMAL: a power cut may lose the last commits,
+ * never corrupt the file; the next run redoes what was not recorded). Runs of several users share
+ * the hold; the last one out restores the connection's setting.
+ */
+function holdCheckpoints(db: Db): () => void {
+  let hold = walHolds.get(db);
+  if (!hold) {
+    hold = { runs: 0, before: db.pragma('wal_autocheckpoint', { simple: true }) as number };
+    walHolds.set(db, hold);
+    db.pragma(`wal_autocheckpoint = ${WAL_PAGES_DURING_SYNC}`);
+  }
+  hold.runs++;
+  const held = hold;
+  return () => {
+    if (--held.runs > 0) return;
+    walHolds.delete(db);
+    db.pragma(`wal_autocheckpoint = ${held.before}`);
+    // After the reply and the end event have left: the user does not wait for it.
+    setImmediate(() => {
+      if (!db.open || walHolds.has(db) || db.inTransaction) return;
+      try {
+        db.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // Nothing lost: SQLite checkpoints on its own at the next commit past the mark.
+      }
+    });
+  };
+}
+
 // ------------------------------------------------------------------------------ the run
 
 export async function runAgendaSync(deps: EngineDeps, opts: RunOptions): Promise<SyncReport> {
@@ -215,6 +298,17 @@ async function runLocked(deps: EngineDeps, opts: RunOptions): Promise<SyncReport
     changes: [],
   };
   const log: LogLine[] = [];
+  const releaseCheckpoints = opts.dryRun ? null : holdCheckpoints(db);
+  try {
+    return await runHeld(deps, opts, report, log);
+  } finally {
+    releaseCheckpoints?.();
+  }
+}
+
+async function runHeld(deps: EngineDeps, opts: RunOptions, report: SyncReport, log: LogLine[]): Promise<SyncReport> {
+  const { db } = deps;
+  const startedAt = report.startedAt;
   if (!opts.dryRun) {
     // Runs of this user a crash left 'running' are closed as failed first (runs.ts).
     report.runId = openRun(db, deps.services, { userId: opts.userId, startedBy: opts.startedBy, scope: 'agenda', trigger: opts.trigger, startedAt });
@@ -244,7 +338,7 @@ async function runLocked(deps: EngineDeps, opts: RunOptions): Promise<SyncReport
   report.finishedAt = deps.now().toISOString();
   report.pendingDeletions = opts.dryRun
     ? report.pendingDeletions
-    : (db.prepare('SELECT count(*) AS n FROM pending_deletions WHERE user_id = ?').get(opts.userId) as { n: number }).n;
+    : (prepared(db, 'SELECT count(*) AS n FROM pending_deletions WHERE user_id = ?').get(opts.userId) as { n: number }).n;
   if (report.runId !== null) {
     const runId = report.runId;
     const summary = {
@@ -259,8 +353,8 @@ async function runLocked(deps: EngineDeps, opts: RunOptions): Promise<SyncReport
     const at = report.finishedAt;
     const counts = `CRM +${report.crm.created} ~${report.crm.updated} −${report.crm.deleted}; Google +${report.google.created} ~${report.google.updated} −${report.google.deleted}; ${report.requests} request(s)`;
     db.transaction(() => {
-      db.prepare('UPDATE sync_runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?').run(report.status, at, JSON.stringify(summary), runId);
-      // Multi-row INSERTs: a first sync logs one line per event created (10,000 in bench/agenda.ts).
+      prepared(db, 'UPDATE sync_runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?').run(report.status, at, JSON.stringify(summary), runId);
+      // Multi-row INSERTs: a run may log a line for each of hundreds of changes.
       const rows: unknown[][] = log.map((l) => [runId, l.level, l.actionId === null && l.googleId === null ? 'run' : 'action', l.actionId, l.googleId, l.message, at]);
       for (const s of report.skipped) rows.push([runId, 'info', 'run', null, null, `Skipped ${s.count} (${s.reason}).`, at]);
       rows.push([runId, report.status === 'ok' ? 'info' : report.status === 'failed' ? 'error' : 'warning', 'run', null, null, `Run ${report.status}: ${counts}.`, at]);
@@ -334,12 +428,13 @@ class Run {
   private origins: Map<string, number> | null = null;
   /** The window of the last clean run with a sync token (sync_calendars), null when unknown. */
   private lastWin: { fromMs: number; toMs: number } | null = null;
-  private readonly statements = new Map<string, Statement>();
   private readonly outboxMax = new Map<number, number>();
   private readonly pending = new Set<number>();
   private readonly skipped = new Map<string, number>();
   private readonly typeColors = new Map<number, string>();
   private readonly eventColors = new Map<number, string | null>();
+  /** Creations in the CRM logged one by one so far (CREATED_LINES_PER_RUN). */
+  private createdLines = 0;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -383,13 +478,13 @@ class Run {
 
   private rowReader: ((id: number) => ActionRow | null) | null = null;
 
-  /** The action as stored, or null (actionRowReader: checked once per run, not per row). */
+  /** The action as stored, or null (actionRowReader: its statement checked once per database, not per row). */
   private row(id: number): ActionRow | null {
     return (this.rowReader ??= actionRowReader(this.db))(id);
   }
 
   private exists(id: number): boolean {
-    return this.stmt('action-exists', 'SELECT 1 FROM actions WHERE id = ?').get(id) !== undefined;
+    return this.prepare('SELECT 1 FROM actions WHERE id = ?').get(id) !== undefined;
   }
 
   private inWindow(period: SyncedFields['period'], tz = this.tz): boolean {
@@ -415,14 +510,12 @@ class Run {
   /** Deletes the outbox entries of an action read at the start of the run (later ones stay). */
   private consumeOutbox(actionId: number): void {
     const max = this.outboxMax.get(actionId);
-    if (max !== undefined) this.stmt('outbox-consume', "DELETE FROM outbox WHERE entity = 'action' AND entity_id = ? AND id <= ?").run(actionId, max);
+    if (max !== undefined) this.prepare("DELETE FROM outbox WHERE entity = 'action' AND entity_id = ? AND id <= ?").run(actionId, max);
   }
 
-  /** A statement prepared once per run (the hot ones run once per event or action). */
-  private stmt(key: string, sql: string): Statement {
-    let s = this.statements.get(key);
-    if (!s) this.statements.set(key, (s = this.db.prepare(sql)));
-    return s;
+  /** A statement of this run's database, prepared once per database (see prepared()); the hot ones run once per event or action. */
+  private prepare(sql: string): Statement {
+    return prepared(this.db, sql);
   }
 
   private remember(r: LinkRow): Link {
@@ -435,7 +528,7 @@ class Run {
   private linkOf(actionId: number): Link | null {
     const known = this.links.get(actionId);
     if (known !== undefined || this.allLinks) return known ?? null;
-    const r = this.stmt('link-by-crm', `SELECT ${LINK_COLUMNS} FROM sync_links WHERE user_id = ? AND kind = 'event' AND crm_id = ?`).get(this.userId, actionId) as LinkRow | undefined;
+    const r = this.prepare(`SELECT ${LINK_COLUMNS} FROM sync_links WHERE user_id = ? AND kind = 'event' AND crm_id = ?`).get(this.userId, actionId) as LinkRow | undefined;
     if (r) return this.remember(r);
     this.links.set(actionId, null);
     return null;
@@ -444,7 +537,7 @@ class Run {
   private linkByGoogle(googleId: string): Link | null {
     const known = this.byGoogle.get(googleId);
     if (known !== undefined || this.allLinks) return known ?? null;
-    const r = this.stmt('link-by-google', `SELECT ${LINK_COLUMNS} FROM sync_links WHERE user_id = ? AND kind = 'event' AND google_id = ?`).get(this.userId, googleId) as LinkRow | undefined;
+    const r = this.prepare(`SELECT ${LINK_COLUMNS} FROM sync_links WHERE user_id = ? AND kind = 'event' AND google_id = ?`).get(this.userId, googleId) as LinkRow | undefined;
     if (r) return this.remember(r);
     this.byGoogle.set(googleId, null);
     return null;
@@ -454,10 +547,10 @@ class Run {
   private loadAllLinks(): void {
     this.links.clear();
     this.byGoogle.clear();
-    for (const r of this.db.prepare(`SELECT ${LINK_COLUMNS} FROM sync_links WHERE user_id = ? AND kind = 'event'`).all(this.userId) as LinkRow[]) this.remember(r);
+    for (const r of this.prepare(`SELECT ${LINK_COLUMNS} FROM sync_links WHERE user_id = ? AND kind = 'event'`).all(this.userId) as LinkRow[]) this.remember(r);
     this.allLinks = true;
     this.origins = new Map();
-    for (const [googleId, actionId] of this.db
+    for (const [googleId, actionId] of this
       .prepare('SELECT google_id, action_id FROM google_origins WHERE user_id = ? AND calendar_id = ?')
       .raw(true)
       .all(this.userId, this.calendarId) as [string, number][]) {
@@ -468,16 +561,14 @@ class Run {
   /** The action an event of this calendar was pulled into (migration 0004), if any. */
   private originOf(googleId: string): number | null {
     if (this.origins) return this.origins.get(googleId) ?? null;
-    const r = this.stmt('origin', 'SELECT action_id AS id FROM google_origins WHERE user_id = ? AND calendar_id = ? AND google_id = ?').get(this.userId, this.calendarId, googleId) as
+    const r = this.prepare('SELECT action_id AS id FROM google_origins WHERE user_id = ? AND calendar_id = ? AND google_id = ?').get(this.userId, this.calendarId, googleId) as
       | { id: number }
       | undefined;
     return r?.id ?? null;
   }
 
   private putLink(actionId: number, googleId: string, etag: string | null, snap: Snapshot): void {
-    this.stmt(
-      'link-put',
-      `INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at) VALUES (?, 'event', ?, ?, ?, ?, ?)
+    this.prepare(`INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at) VALUES (?, 'event', ?, ?, ?, ?, ?)
          ON CONFLICT (user_id, kind, crm_id) DO UPDATE SET google_id = excluded.google_id, etag = excluded.etag, snapshot = excluded.snapshot, synced_at = excluded.synced_at`,
     ).run(this.userId, actionId, googleId, etag, JSON.stringify(snap), this.at);
     const before = this.links.get(actionId);
@@ -504,7 +595,7 @@ class Run {
   }
 
   private dropLink(actionId: number): void {
-    this.db.prepare("DELETE FROM sync_links WHERE user_id = ? AND kind = 'event' AND crm_id = ?").run(this.userId, actionId);
+    this.prepare("DELETE FROM sync_links WHERE user_id = ? AND kind = 'event' AND crm_id = ?").run(this.userId, actionId);
     const before = this.links.get(actionId);
     if (before) this.byGoogle.set(before.googleId, null);
     this.links.set(actionId, null);
@@ -517,16 +608,18 @@ class Run {
   // ---------------------------------------------------------------- 1. setup
 
   private async setup(): Promise<void> {
-    const user = getUser(this.db, this.userId);
-    this.tz = user.time_zone;
+    // Only the zone (getUser parses the whole row with zod: ~0.2 ms of an idle run); the same error when the user is gone.
+    const zone = this.prepare('SELECT time_zone FROM users WHERE id = ? AND active = 1').pluck(true).get(this.userId) as string | undefined;
+    if (typeof zone !== 'string') throw new CrmError('NOT_FOUND', `User ${this.userId} does not exist.`);
+    this.tz = zone;
     const prefs = getSyncPrefs(this.db, this.userId, this.at);
     this.colorTransfer = prefs.colorTransfer;
     this.rule = prefs.conflictRule;
     this.win = syncWindow(this.deps.now(), this.tz, prefs.monthsBefore, prefs.monthsAfter);
-    for (const t of this.db.prepare('SELECT id, color FROM action_types').all() as { id: number; color: string }[]) this.typeColors.set(t.id, t.color);
+    for (const t of this.prepare('SELECT id, color FROM action_types').all() as { id: number; color: string }[]) this.typeColors.set(t.id, t.color);
     const name = prefs.calendarName.trim();
     if (!name) throw new CrmError('CONFLICT', MESSAGES.calendarNotSet);
-    const cached = this.db
+    const cached = this
       .prepare('SELECT calendar_id AS id, window_from_ms AS fromMs, window_to_ms AS toMs FROM sync_calendars WHERE user_id = ? AND calendar_name = ?')
       .get(this.userId, name) as { id: string; fromMs: number | null; toMs: number | null } | undefined;
     if (cached) {
@@ -547,7 +640,7 @@ class Run {
       if (found === null) throw new CrmError('CONFLICT', calendarUnknownMessage(name, names));
       this.calendarId = found;
       if (!this.opts.dryRun) {
-        this.db
+        this
           .prepare(
             `INSERT INTO sync_calendars (user_id, calendar_name, calendar_id, updated_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (user_id) DO UPDATE SET calendar_name = excluded.calendar_name, calendar_id = excluded.calendar_id, updated_at = excluded.updated_at,
@@ -556,7 +649,7 @@ class Run {
           .run(this.userId, name, found, this.at);
       }
     }
-    for (const r of this.db
+    for (const r of this
       .prepare(
         `SELECT o.entity_id AS id, max(o.id) AS max FROM outbox o WHERE o.entity = 'action'
            AND (o.owner_id = ? OR o.entity_id IN (SELECT id FROM actions WHERE owner_id = ?)) GROUP BY o.entity_id`,
@@ -564,7 +657,7 @@ class Run {
       .all(this.userId, this.userId) as { id: number; max: number }[]) {
       this.outboxMax.set(r.id, r.max);
     }
-    for (const r of this.db.prepare('SELECT action_id FROM pending_deletions WHERE user_id = ?').all(this.userId) as { action_id: number }[]) this.pending.add(r.action_id);
+    for (const r of this.prepare('SELECT action_id FROM pending_deletions WHERE user_id = ?').all(this.userId) as { action_id: number }[]) this.pending.add(r.action_id);
   }
 
   // ---------------------------------------------------------------- 2. pull
@@ -603,7 +696,7 @@ class Run {
   }
 
   private storedToken(): string | null {
-    const r = this.db.prepare("SELECT token FROM sync_tokens WHERE user_id = ? AND kind = 'calendar' AND scope = ?").get(this.userId, this.calendarId) as { token: string } | undefined;
+    const r = this.prepare("SELECT token FROM sync_tokens WHERE user_id = ? AND kind = 'calendar' AND scope = ?").get(this.userId, this.calendarId) as { token: string } | undefined;
     return r?.token ?? null;
   }
 
@@ -658,7 +751,7 @@ class Run {
     });
     // A full listing omits deleted events: fetch the linked in-window events it did not return.
     if (linkedBefore === 0) return { nextSyncToken, full: true };
-    const linked = this.db
+    const linked = this
       .prepare(
         `SELECT l.crm_id AS actionId, l.google_id AS googleId FROM sync_links l JOIN actions a ON a.id = l.crm_id
           WHERE l.user_id = ? AND l.kind = 'event' AND a.end_ms > ? AND a.start_ms < ?`,
@@ -750,7 +843,7 @@ class Run {
       fromStart = last.toMs;
     }
     return (
-      this.db
+      this
         .prepare(
           `SELECT id FROM actions a WHERE owner_id = ? AND start_ms >= ? AND start_ms < ? AND end_ms > ?
              AND NOT EXISTS (SELECT 1 FROM sync_links l WHERE l.user_id = a.owner_id AND l.kind = 'event' AND l.crm_id = a.id)`,
@@ -777,10 +870,13 @@ class Run {
           this.dropLink(c.replaces);
           this.consumeOutbox(c.replaces);
         }
-        const ids = chunk.map((c) =>
-          insertAction(this.db, { ownerId: this.userId, typeId, ...c.fields, timeZone: this.tz, seriesId: null, contactId: null, companyId: null }, this.at, { outbox: false }),
+        const ids = insertPulledActions(
+          this.db,
+          { ownerId: this.userId, typeId, timeZone: this.tz },
+          chunk.map((c) => c.fields),
+          this.at,
         );
-        // The fields as the CRM now holds them: insertAction stores them as given (periods come
+        // The fields as the CRM now holds them: insertPulledActions stores them as given (periods come
         // canonical from fieldsOfEvent, descriptions normalised), so they are not read back. Links
         // and origins go in multi-row INSERTs (insertMany): the same rows, in the same transaction.
         this.putLinks(chunk.map((c, k) => ({ actionId: ids[k]!, googleId: c.event.id!, etag: c.event.etag ?? null, snap: snapOf(c.fields, color, c.event) })));
@@ -793,7 +889,10 @@ class Run {
           chunk.map((c, k) => [this.userId, this.calendarId, c.event.id!, ids[k]!, this.at]),
           'ON CONFLICT (user_id, calendar_id, google_id) DO UPDATE SET action_id = excluded.action_id, created_at = excluded.created_at',
         );
-        chunk.forEach((c, k) => this.log.push({ level: 'info', actionId: ids[k]!, googleId: c.event.id!, message: `Created in the CRM from Google: « ${c.fields.title} ».` }));
+        const listed = Math.max(0, Math.min(chunk.length, CREATED_LINES_PER_RUN - this.createdLines));
+        for (let k = 0; k < listed; k++) this.log.push({ level: 'info', actionId: ids[k]!, googleId: chunk[k]!.event.id!, message: `Created in the CRM from Google: « ${chunk[k]!.fields.title} ».` });
+        if (listed < chunk.length) this.log.push({ level: 'info', actionId: null, googleId: null, message: createdInCrmMoreMessage(chunk.length - listed) });
+        this.createdLines += listed;
         this.report.crm.created += chunk.length;
       })();
     }
@@ -939,7 +1038,7 @@ class Run {
     // Apply the CRM-only part.
     if (newPending.length > 0) {
       this.db.transaction(() => {
-        const ins = this.db.prepare('INSERT INTO pending_deletions (user_id, action_id, google_id, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, action_id) DO NOTHING');
+        const ins = this.prepare('INSERT INTO pending_deletions (user_id, action_id, google_id, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, action_id) DO NOTHING');
         for (const l of newPending) ins.run(this.userId, l.actionId, l.googleId, this.at);
       })();
       for (const l of newPending) this.log.push({ level: 'info', actionId: l.actionId, googleId: l.googleId, message: 'Deleted in Google: waiting for the user to confirm the deletion in the CRM.' });
@@ -960,14 +1059,14 @@ class Run {
     if (nextSyncToken) {
       const clean = this.report.errors.length === 0;
       this.db.transaction(() => {
-        this.db
+        this
           .prepare(
             `INSERT INTO sync_tokens (user_id, kind, scope, token, updated_at) VALUES (?, 'calendar', ?, ?, ?)
              ON CONFLICT (user_id, kind, scope) DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at`,
           )
           .run(this.userId, this.calendarId, nextSyncToken, this.at);
         if (clean) {
-          this.db
+          this
             .prepare('UPDATE sync_calendars SET window_from_ms = ?, window_to_ms = ? WHERE user_id = ? AND calendar_id = ?')
             .run(this.win.fromMs, this.win.toMs, this.userId, this.calendarId);
         }
@@ -987,7 +1086,7 @@ class Run {
   private defaultTypeId(): number {
     const id = getSettings(this.db).defaultActionTypeId;
     if (id !== null && this.typeColors.has(id)) return id;
-    const first = this.db.prepare('SELECT id FROM action_types ORDER BY sort_order, id LIMIT 1').get() as { id: number } | undefined;
+    const first = this.prepare('SELECT id FROM action_types ORDER BY sort_order, id LIMIT 1').get() as { id: number } | undefined;
     if (!first) throw new CrmError('CONFLICT', 'No action type exists: events from Google cannot become actions.');
     return first.id;
   }
@@ -1208,7 +1307,7 @@ class Run {
           if (p.link?.snap && same(fieldsOfAction(toAction(p.row)), p.link.snap.f)) {
             const link = p.link;
             this.db.transaction(() => {
-              this.db.prepare('INSERT INTO pending_deletions (user_id, action_id, google_id, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, action_id) DO NOTHING').run(this.userId, link.actionId, link.googleId, this.at);
+              this.prepare('INSERT INTO pending_deletions (user_id, action_id, google_id, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, action_id) DO NOTHING').run(this.userId, link.actionId, link.googleId, this.at);
               this.consumeOutbox(link.actionId);
             })();
             this.log.push({ level: 'info', actionId: link.actionId, googleId: link.googleId, message: 'Deleted in Google: waiting for the user to confirm the deletion in the CRM.' });
