@@ -5,15 +5,17 @@
  * ADM shows all 20 agendas side by side (one column per user and day, 140 in all; the grid
  * scrolls sideways and only the columns in view are in the DOM), then we measure, from the click
  * to the first frame painted with the new week's blocks:
- *   - show the multi-user week: Contacts → Agenda (the view mounts, loads the week, renders);
+ *   - show the multi-user week: Contacts → Agenda (the view, kept hidden since it was last open,
+ *     shows again and refreshes the week — what a user gets);
  *   - move to the next week (and back to the previous one);
  *   - the first week after signing in (users, types and the week loaded).
- * "Painted": the grid says it shows that week (`data-from`) and every block in the DOM is one of
- * the week's actions (the ids `actions.list` returns for it), then the next animation frame has run and a task queued from it has started — the frame
- * is on screen. Each sample is split into request (click → response start: the host runs the
- * query), download, renderer (response end → DOM complete: JSON, store, React) and paint (DOM
- * complete → painted). A short traced pass then says where the renderer's time goes (scripting,
- * style, layout, paint). Numbers only: it never fails on timing.
+ * "Painted": the grid is visible, says it shows that week (`data-from`) and every block in the DOM
+ * is one of the week's actions (the ids `actions.list` returns for it), then the next animation
+ * frame has run and a task queued from it has started — the frame is on screen. Each sample is
+ * split into request (click → response start: the host runs the query), download, renderer
+ * (response end → DOM complete: JSON, store, React) and paint (DOM complete → painted). A short
+ * traced pass then says where the renderer's time goes (scripting, style, layout, paint), for a
+ * next-week move and for showing the week. Numbers only: it never fails on timing.
  *
  * Flags: --repeat=N (samples per measure, default 40), --no-build (use dist/renderer as it is),
  * --renderer=DIR (serve another build as it is, e.g. one of an earlier commit, to compare before and
@@ -73,6 +75,10 @@ window.__benchClick = (selector, ids, from, timeoutMs) => new Promise((resolve) 
     for (let i = 0; i < blocks.length; i++) {
       if (!expected.has(blocks[i].getAttribute('data-action-id') || '')) return -1;
     }
+    // On screen, not a grid kept hidden while another screen was shown (React's Activity hides
+    // it with display: none in an ancestor's own style; read there, not computed, so the probe
+    // forces no style or layout of its own).
+    for (let e = grid; e; e = e.parentElement) if (e.style.display === 'none' || e.hidden) return -1;
     return blocks.length;
   };
   performance.clearResourceTimings();
@@ -99,7 +105,8 @@ window.__benchClick = (selector, ids, from, timeoutMs) => new Promise((resolve) 
     const n = shown();
     if (n >= 0) finish(performance.now(), n);
   });
-  observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+  // style: a hidden view shown again changes only its style attribute.
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['style'] });
   const timer = setTimeout(() => {
     if (done) return;
     done = true;
@@ -363,6 +370,27 @@ export async function run(args: string[]): Promise<void> {
       ),
     );
 
+    // The same for showing the week (Contacts → Agenda: the week the moves above ended on), each
+    // click traced on its own so the Contacts screen opening in between is not counted.
+    const showParts: Record<string, number> = {};
+    for (let i = 0; i < TRACED; i++) {
+      await page.getByTestId('nav-contacts').click();
+      await page.getByTestId('contacts-table').waitFor();
+      const one = await traced(browser, page, async () => {
+        await measureClick(page, '[data-testid=nav-agenda]', idsOfWeek(TRACED));
+      });
+      for (const [kind, ms] of Object.entries(one)) showParts[kind] = (showParts[kind] ?? 0) + ms;
+    }
+    const totalShow = Object.values(showParts).reduce((a, b) => a + b, 0);
+    console.log(`\nRenderer main thread per Contacts → Agenda (traced, ${TRACED} times):`);
+    console.log(
+      table(
+        Object.entries(showParts)
+          .sort((a, b) => b[1] - a[1])
+          .map(([kind, ms]) => ({ kind, 'ms per show': ms / TRACED, share: `${((100 * ms) / totalShow).toFixed(0)} %` })),
+      ),
+    );
+
     // Over the target (or --profile): which functions the time goes to, on an unminified build.
     const over = summarize(next.map((x) => x.total)).p95 >= TARGET_MS || summarize(show.map((x) => x.total)).p95 >= TARGET_MS;
     if (profile ?? over) {
@@ -391,6 +419,21 @@ export async function run(args: string[]): Promise<void> {
       const all = top.reduce((a, b) => a + b.ms, 0);
       console.log(`\nCPU profile of ${MOVES} next-week moves (unminified build; self time per function, top 20 of ${(all / MOVES).toFixed(0)} ms per move):`);
       console.log(table(top.slice(0, 20).map((t) => ({ function: t.fn, 'ms per move': t.ms / MOVES, share: `${((100 * t.ms) / all).toFixed(1)} %` }))));
+      // Contacts → Agenda (the week the moves above ended on), each click profiled on its own (not
+      // the Contacts screen opening).
+      const byFn = new Map<string, number>();
+      for (let i = 0; i < MOVES; i++) {
+        await plain.getByTestId('nav-contacts').click();
+        await plain.getByTestId('contacts-table').waitFor();
+        const one = await profiled(plain, async () => {
+          await measureClick(plain, '[data-testid=nav-agenda]', idsOfWeek(MOVES));
+        });
+        for (const t of one) byFn.set(t.fn, (byFn.get(t.fn) ?? 0) + t.ms);
+      }
+      const showTop = [...byFn.entries()].map(([fn, ms]) => ({ fn, ms })).sort((a, b) => b.ms - a.ms);
+      const allShow = showTop.reduce((a, b) => a + b.ms, 0);
+      console.log(`\nCPU profile of ${MOVES} Contacts → Agenda (unminified build; self time per function, top 20 of ${(allShow / MOVES).toFixed(0)} ms per show):`);
+      console.log(table(showTop.slice(0, 20).map((t) => ({ function: t.fn, 'ms per show': t.ms / MOVES, share: `${((100 * t.ms) / allShow).toFixed(1)} %` }))));
     }
     await context.close();
   } finally {

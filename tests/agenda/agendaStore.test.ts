@@ -112,6 +112,23 @@ describe('agenda periods', () => {
     await vi.waitFor(() => expect(froms().filter((f) => f === weekFrom(1)).length).toBe(2));
   });
 
+  it('back on the agenda, a period shown as it is held makes no new state (nothing re-renders)', async () => {
+    await vi.waitFor(() => expect(froms()).toHaveLength(3));
+    const renders = vi.fn();
+    const unsubscribe = useAgenda.subscribe(renders);
+    const state = useAgenda.getState();
+    // What AgendaView does when it is shown again.
+    await useAgenda.getState().refresh();
+    expect(renders).not.toHaveBeenCalled();
+    expect(useAgenda.getState()).toBe(state);
+    expect(froms()).toHaveLength(3);
+    // A move still notifies, with the week it shows.
+    useAgenda.getState().shift(1);
+    expect(renders).toHaveBeenCalledTimes(1);
+    expect(useAgenda.getState().loadedFrom).toBe(weekFrom(0));
+    unsubscribe();
+  });
+
   it('keepUnchanged keeps the previous list when nothing differs, even from a new reply', () => {
     const a = actionsOf('2026-06-01T00:00:00.000Z');
     const copy = JSON.parse(JSON.stringify(a)) as ActionView[];

@@ -292,7 +292,11 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
     const before = get().actions;
     const card = before.find((a) => a.id === id);
     if (!card) return;
-    // Shown moved at once; the reload after the save (or the revert) brings the core's truth.
+    // Shown moved at once; the reload after the save (or the revert) brings the core's truth. A
+    // listing already on its way (a reload, a period fetched ahead) was read before this edit:
+    // its reply must not put the block back where it was meanwhile.
+    requestSeq++;
+    forgetPeriods();
     set({ actions: before.map((a) => (a.id === id ? { ...a, period } : a)), moveError: null });
     try {
       const saved = await bridge['actions.update']({ id, patch: { period } });
@@ -391,6 +395,12 @@ function loaded(actions: ActionView[], from: string, next: Partial<AgendaState>)
   return out;
 }
 
+/** Whether applying `patch` changes anything in the state (a set always notifies, and renders). */
+function changes(patch: Partial<AgendaState>): boolean {
+  const st = useAgenda.getState() as unknown as Record<string, unknown>;
+  return Object.entries(patch).some(([k, v]) => !Object.is(st[k], v));
+}
+
 /**
  * Shows the period of the state with `next` applied, in one render when it was kept (or became
  * so): the toolbar, the grid and its actions change together. Otherwise the new period shows at
@@ -407,7 +417,9 @@ async function show(next: Partial<AgendaState> = {}): Promise<void> {
   }
   const held = periods.get(req.key);
   if (held) {
-    set(loaded(held.actions, req.from, next));
+    // Back on a period already shown as it is (the agenda opened again): no new state, no render.
+    const patch = loaded(held.actions, req.from, next);
+    if (changes(patch)) set(patch);
     if (Date.now() - held.at < FRESH_MS) {
       schedulePrefetch();
       return;

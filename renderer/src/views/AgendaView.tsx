@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TZDate } from '@date-fns/tz';
 import type { Action, ActionType, ActionView, SessionUser, UserSummary } from '../../../shared/contract';
 import { ErrorLine } from '../components/ErrorLine';
 import { ChevronIcon, SyncStateIcon } from '../components/Icons';
 import { Fields, SidePanel } from '../components/SidePanel';
 import { dayKey, fmt, validTimeZone } from '../lib/dates';
 import { periodText } from '../lib/period';
-import { daysFrom, layoutDays, layoutMonth } from '../lib/weekLayout';
+import { daysFrom, layoutDays, layoutMonth, type DaysLayout } from '../lib/weekLayout';
 import { AGENDA_VIEWS, useAgenda, type AgendaViewKind, type NewActionSlot } from '../stores/agenda';
 import { ActionEditor } from './agenda/ActionEditor';
 import { AgendaSyncButton } from './agenda/AgendaSyncButton';
@@ -45,12 +46,12 @@ export function AgendaView({ user }: { user: SessionUser }) {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const range = useMemo(() => daysFrom(s.rangeStart, s.rangeDays), [s.rangeStart, s.rangeDays]);
+  const range = useMemo(() => periodDays(s.rangeStart, s.rangeDays), [s.rangeStart, s.rangeDays]);
   const typesById = useMemo(() => new Map(s.actionTypes.map((at) => [at.id, at])), [s.actionTypes]);
   const usersById = useMemo(() => new Map(s.users.map((u) => [u.id, u])), [s.users]);
   const shownUsers = useMemo(() => s.selectedUserIds.map((id) => usersById.get(id)).filter((u): u is UserSummary => !!u), [s.selectedUserIds, usersById]);
   const shownIds = useMemo(() => shownUsers.map((u) => u.id), [shownUsers]);
-  const timed = useMemo(() => (s.view === 'month' ? null : layoutDays(s.actions, range.bounds, range.keys, shownIds, timeZone)), [s.view, s.actions, range, shownIds, timeZone]);
+  const timed = useMemo(() => (s.view === 'month' ? null : timedLayout(s.actions, range, shownIds, timeZone)), [s.view, s.actions, range, shownIds, timeZone]);
   const month = useMemo(() => (s.view === 'month' ? layoutMonth(s.actions, range.bounds, range.keys, shownIds, timeZone) : null), [s.view, s.actions, range, shownIds, timeZone]);
   const selected = s.selectedActionId === null ? null : (s.actions.find((a) => a.id === s.selectedActionId) ?? null);
   const onSelect = useCallback((id: number) => useAgenda.getState().select(id), []);
@@ -200,6 +201,28 @@ export function AgendaView({ user }: { user: SessionUser }) {
       ) : null}
     </div>
   );
+}
+
+/**
+ * The period's days and its layout, kept from one mount of the view to the next: back on the
+ * agenda, the grid draws what it drew before without working the dates out again (each zoned
+ * date asks Intl for the zone's offset) nor laying the period out again — and the blocks get
+ * the same segments, so a later change of the period re-renders only what changed.
+ */
+let lastRange: { start: number; zone: string | undefined; days: number; value: ReturnType<typeof daysFrom> } | null = null;
+function periodDays(start: TZDate, days: number): ReturnType<typeof daysFrom> {
+  if (lastRange && lastRange.start === +start && lastRange.zone === start.timeZone && lastRange.days === days) return lastRange.value;
+  const value = daysFrom(start, days);
+  lastRange = { start: +start, zone: start.timeZone, days, value };
+  return value;
+}
+let lastLayout: { actions: readonly ActionView[]; range: ReturnType<typeof daysFrom>; users: string; zone: string; value: DaysLayout } | null = null;
+function timedLayout(actions: readonly ActionView[], range: ReturnType<typeof daysFrom>, userIds: readonly number[], zone: string): DaysLayout {
+  const users = userIds.join(',');
+  if (lastLayout && lastLayout.actions === actions && lastLayout.range === range && lastLayout.users === users && lastLayout.zone === zone) return lastLayout.value;
+  const value = layoutDays(actions, range.bounds, range.keys, userIds, zone);
+  lastLayout = { actions, range, users, zone, value };
+  return value;
 }
 
 /** Distinct actions of the shown agendas in what was loaded. */

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { Activity, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionUser } from '../../../shared/contract';
 import { bridge } from '../api/bridge';
@@ -37,6 +37,12 @@ export function Shell({ user }: { user: SessionUser }) {
   const nav = NAV.filter((n) => !n.adminOnly || user.isAdmin);
   const screen: Screen = nav.some((n) => n.screen === navScreen) ? navScreen : 'agenda';
   const go = useNav((s) => s.go);
+  // The agenda, once opened, stays mounted while another screen is shown (hidden: no effects, no
+  // listeners, out of the accessibility tree): back on it, its grid shows again as it was — same
+  // week, same scroll — without building ~1,000 blocks again. One agenda's DOM is what it keeps.
+  const visitedAgenda = useRef(false);
+  if (screen === 'agenda') visitedAgenda.current = true;
+  const agendaKept = visitedAgenda.current;
   const logout = useSession((s) => s.logout);
 
   // Pushed events: reload what is on screen. Stores are cleared when the session ends.
@@ -119,7 +125,11 @@ export function Shell({ user }: { user: SessionUser }) {
         </div>
       </header>
       <main className="screen">
-        {screen === 'agenda' ? <AgendaView user={user} /> : null}
+        {agendaKept ? (
+          <Activity mode={screen === 'agenda' ? 'visible' : 'hidden'}>
+            <AgendaView user={user} />
+          </Activity>
+        ) : null}
         {screen === 'contacts' ? <ContactsView /> : null}
         {screen === 'sync' ? <SyncView /> : null}
         {screen === 'prefs' ? <PreferencesView user={user} /> : null}

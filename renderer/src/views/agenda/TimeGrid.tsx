@@ -47,6 +47,7 @@ const ALLDAY_RESERVED = 8 + 2 * ALLDAY_CHIP_H;
 
 /** Last measured sizes: a remounted grid starts right, without a second render. */
 let lastSize = { width: typeof window === 'undefined' ? 1280 : window.innerWidth - 300, height: 700 };
+let sizeMeasured = false;
 
 export interface BlockLabels {
   busy: string;
@@ -91,6 +92,12 @@ interface Drag {
 
 const snap = (min: number) => Math.round(min / SNAP) * SNAP;
 
+/** The lock icon (as LockIcon draws it) as a CSS image in `color`, for a pseudo-element. */
+function lockImage(color: string): string {
+  const svg = `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'><path d='M4.5 7V5a3.5 3.5 0 017 0v2M3.5 7h9a.5.5 0 01.5.5v6a.5.5 0 01-.5.5h-9a.5.5 0 01-.5-.5v-6a.5.5 0 01.5-.5z' stroke='${color}' stroke-width='1.5' fill='none' stroke-linejoin='round'/></svg>`;
+  return `url("data:image/svg+xml,${encodeURIComponent(svg)}")`;
+}
+
 /** A wall-clock time `minutes` after midnight of `day` + `dayOffset` days, in `zone` (overflow rolls over, DST-aware). */
 function wallInstant(day: TZDate, dayOffset: number, minutes: number, zone: string): number {
   return +new TZDate(day.getFullYear(), day.getMonth(), day.getDate() + dayOffset, 0, minutes, zone);
@@ -133,17 +140,21 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   const hourHeight = Math.max(MIN_HOUR_HEIGHT, Math.floor((available - 8) / (LAST_HOUR - FIRST_HOUR)));
 
   // Sizes from the scroller only: its size does not change with the period shown, so moving to
-  // another week never measures, re-renders or scrolls again.
+  // another week never measures, re-renders or scrolls again. Read at mount only the first time:
+  // reading it lays the whole new grid out in the middle of React's commit. Later mounts start
+  // from the last size measured, and the observer (it reports after the frame's own layout)
+  // corrects it if the window changed while the agenda was closed.
   useLayoutEffect(() => {
     const scroller = scrollRef.current;
     if (!scroller) return;
-    const measure = (width: number, height: number) => {
-      const next = { width, height };
+    const measure = () => {
+      const next = { width: scroller.clientWidth, height: scroller.clientHeight };
       lastSize = next;
+      sizeMeasured = true;
       setSize((s) => (s.width === next.width && s.height === next.height ? s : next));
     };
-    measure(scroller.clientWidth, scroller.clientHeight);
-    const ro = new ResizeObserver(() => measure(scroller.clientWidth, scroller.clientHeight));
+    if (!sizeMeasured) measure();
+    const ro = new ResizeObserver(measure);
     ro.observe(scroller);
     return () => ro.disconnect();
   }, []);
@@ -196,6 +207,14 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     }),
     [t, i18n.language],
   );
+
+  // Each column's name for screen readers says whose agenda and which day: the days formatted
+  // once per period and the sentence asked of i18next once, not for each column at each render.
+  const dayLabels = useMemo(() => days.map((d) => fmt(d, t('formats.dayLong'), timeZone)), [days, t, timeZone, i18n.language]);
+  const slotLabel = useMemo(() => {
+    const sentence = t('agenda.grid.slot', { name: '\u0001', day: '\u0002' });
+    return (name: string, day: string) => sentence.replace('\u0001', () => name).replace('\u0002', () => day);
+  }, [t, i18n.language]);
 
   const segById = useCallback(
     (id: number, col: number): TimedSegment | undefined => layout.timed.get(col)?.find((s) => s.action.id === id),
@@ -355,6 +374,13 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     }
   };
 
+  // One click handler for every block (a click, or Enter / Space on a focused one): the block
+  // says which action it is.
+  const onClick = (e: ReactMouseEvent) => {
+    const block = (e.target as HTMLElement).closest<HTMLElement>('[data-testid=action-block]');
+    if (block?.dataset.actionId !== undefined) onSelect(Number(block.dataset.actionId));
+  };
+
   // ---- double-click an empty slot: a new action there ----
   const onDoubleClick = (e: ReactMouseEvent<HTMLDivElement>) => {
     const target = e.target as HTMLElement;
@@ -384,6 +410,12 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   const onKeyDown = (e: ReactKeyboardEvent<HTMLDivElement>) => {
     const target = e.target as HTMLElement;
     if (target.closest('input, select, textarea')) return;
+    // Blocks are role="button" elements (see ActionBlock): Enter and Space open them, as a button's would.
+    if ((e.key === 'Enter' || e.key === ' ') && target.dataset.testid === 'action-block' && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      onSelect(Number(target.dataset.actionId));
+      return;
+    }
     const slot = target.closest<HTMLElement>('.user-col');
     if (slot && target === slot) {
       const col = Number(slot.dataset.col);
@@ -498,6 +530,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     const id = el.classList.contains('user-col') ? null : el.dataset.actionId !== undefined ? Number(el.dataset.actionId) : undefined;
     if (id !== undefined) setRove((r) => (r.col === col && r.id === id ? r : { col, id }));
   };
+
   // The Tab stop: the block last focused if this period still shows it in that column, else the slot.
   const roveId = rove.id !== null && rove.col === roveCol && (layout.timed.get(roveCol)?.some((x) => x.action.id === rove.id) || layout.allDay.get(roveCol)?.some((a) => a.id === rove.id)) ? rove.id : null;
 
@@ -505,7 +538,17 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   const nowTz = new TZDate(now, timeZone);
   const nowMin = nowTz.getHours() * 60 + nowTz.getMinutes();
   // One rule per action type (colour and its readable text colour) instead of two inline styles per block.
-  const typeCss = useMemo(() => [...typesById.values()].map((at) => `.tg-t${at.id}{background-color:${at.color};color:${textColorOn(at.color)}}`).join('\n'), [typesById]);
+  // The lock of a narrow private block is its ::before, drawn in the type's text colour.
+  const typeCss = useMemo(
+    () =>
+      [...typesById.values()]
+        .map((at) => {
+          const text = textColorOn(at.color);
+          return `.tg-t${at.id}{background-color:${at.color};color:${text}}\n.tg-t${at.id}.locked::before{background-image:${lockImage(text)}}`;
+        })
+        .join('\n'),
+    [typesById],
+  );
   const style = { '--hour-h': `${hourHeight}px`, '--gutter-w': `${GUTTER_W}px` } as CSSProperties;
   const allDayH = Math.max(32, 8 + layout.maxAllDay * 22);
   const dayW = colW * nUsers;
@@ -525,6 +568,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       onKeyDown={onKeyDown}
       onPointerDown={onPointerDown}
       onClickCapture={onClickCapture}
+      onClick={onClick}
       onDoubleClick={onDoubleClick}
       onFocus={onFocus}
     >
@@ -575,7 +619,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
             {visible.map((c) => (
               <div key={`${loadedFrom}|${c}`} className={`allday-cell${c % nUsers === 0 ? ' day-start' : ''}`} style={{ left: c * colW, width: colW }}>
                 {(layout.allDay.get(c) ?? []).map((a) => (
-                  <AllDayChip key={a.id} action={a} col={c} tabbable={c === roveCol && a.id === roveId} selected={a.id === selectedId} onSelect={onSelect} labels={labels} />
+                  <AllDayChip key={a.id} action={a} col={c} tabbable={c === roveCol && a.id === roveId} selected={a.id === selectedId} labels={labels} />
                 ))}
               </div>
             ))}
@@ -596,6 +640,8 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
             return (
               // Keyed by the period: a new period replaces each day's column whole (one removal, a
               // subtree built before it is attached) instead of removing its blocks one by one.
+              // (Reusing the blocks by place and changing what differs was measured slower:
+              // attribute by attribute, each block is restyled on its own.)
               <div key={`${loadedFrom}|${di}`} className={`day-col${key === todayKey ? ' today' : ''}`} style={{ left: di * dayW, width: dayW }} data-day={key}>
                 {(visibleByDay[di] ?? []).map((ui) => {
                   const col = di * nUsers + ui;
@@ -609,7 +655,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
                       data-col={col}
                       tabIndex={u ? (col === roveCol && roveId === null ? 0 : -1) : undefined}
                       role={u ? 'group' : undefined}
-                      aria-label={u ? t('agenda.grid.slot', { name: u.displayName, day: fmt(days[di] as TZDate, t('formats.dayLong'), timeZone) }) : undefined}
+                      aria-label={u ? slotLabel(u.displayName, dayLabels[di] ?? '') : undefined}
                     >
                       {u ? (
                         <DayColumn
@@ -621,7 +667,6 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
                           draggingId={drag?.started ? drag.id : null}
                           editable={canEdit(u.id)}
                           labels={labels}
-                          onSelect={onSelect}
                         />
                       ) : null}
                     </div>
@@ -657,10 +702,9 @@ interface ColumnProps {
   draggingId: number | null;
   editable: boolean;
   labels: BlockLabels;
-  onSelect(id: number): void;
 }
 
-const DayColumn = memo(function DayColumn({ segments, tabbableId, hourHeight, colW, selectedId, draggingId, editable, labels, onSelect }: ColumnProps) {
+const DayColumn = memo(function DayColumn({ segments, tabbableId, hourHeight, colW, selectedId, draggingId, editable, labels }: ColumnProps) {
   if (!segments) return null;
   return (
     <>
@@ -675,7 +719,6 @@ const DayColumn = memo(function DayColumn({ segments, tabbableId, hourHeight, co
           tabbable={seg.action.id === tabbableId}
           editable={editable && seg.action.kind === 'full' && seg.action.seriesId === null}
           labels={labels}
-          onSelect={onSelect}
         />
       ))}
     </>
@@ -691,22 +734,21 @@ interface BlockProps {
   tabbable: boolean;
   editable: boolean;
   labels: BlockLabels;
-  onSelect(id: number): void;
 }
 
 /** Where a block sits in its column: side by side while lanes stay readable, cascading beyond. */
-function geometry(seg: TimedSegment, colW: number, hourHeight: number): { style: CSSProperties; width: number; height: number } {
+function geometry(seg: TimedSegment, colW: number, hourHeight: number): { style: CSSProperties; width: number; height: number; cascade: boolean } {
   const top = (seg.startMin / 60) * hourHeight;
   const height = Math.max(((seg.endMin - seg.startMin) / 60) * hourHeight, 20);
   const laneW = colW / seg.lanes;
   if (seg.lanes === 1 || laneW >= MIN_LANE_W) {
-    return { style: { top, height: height - 2, left: seg.lane * laneW + 1, width: laneW - 3 }, width: laneW - 3, height };
+    return { style: { top, height: height - 2, left: seg.lane * laneW + 1, width: laneW - 3 }, width: laneW - 3, height, cascade: false };
   }
   // Cascade: each later lane shifted right a little and drawn above, so every title's start shows.
   const step = Math.max(4, Math.min(12, (colW - MIN_LANE_W) / Math.max(1, seg.lanes - 1)));
   const left = seg.lane * step + 1;
   const width = colW - left - 3;
-  return { style: { top, height: height - 2, left, width, zIndex: seg.lane + 1 }, width, height };
+  return { style: { top, height: height - 2, left, width, zIndex: seg.lane + 1 }, width, height, cascade: seg.lane > 0 };
 }
 
 /** A segment laid out again with the same values draws the same block. */
@@ -715,55 +757,71 @@ const sameSegment = (a: TimedSegment, b: TimedSegment): boolean =>
   (a.action === b.action && a.startMin === b.startMin && a.endMin === b.endMin && a.lane === b.lane && a.lanes === b.lanes && a.col === b.col && a.startLabel === b.startLabel && a.endLabel === b.endLabel && a.continuesAfter === b.continuesAfter);
 
 const sameBlock = (a: BlockProps, b: BlockProps): boolean =>
-  a.hourHeight === b.hourHeight && a.colW === b.colW && a.selected === b.selected && a.dragging === b.dragging && a.tabbable === b.tabbable && a.editable === b.editable && a.labels === b.labels && a.onSelect === b.onSelect && sameSegment(a.seg, b.seg);
+  a.hourHeight === b.hourHeight && a.colW === b.colW && a.selected === b.selected && a.dragging === b.dragging && a.tabbable === b.tabbable && a.editable === b.editable && a.labels === b.labels && sameSegment(a.seg, b.seg);
 
 /**
  * One block, in as few elements as its width allows: a 20-agenda week draws ~1,000 of them per
- * screen, and each element costs style, layout and paint. Narrow blocks (most, side by side)
- * are the button and its title; the type's colours come from a class; the resize grip is a
- * pseudo-element (the grid tells a press on it by where it lands).
+ * screen, and each element costs style, layout, paint and its removal when the period changes.
+ * Narrow blocks (most, side by side) are one element: the button and its own text (the title);
+ * the type's colours come from a class, the lock of a private action is a pseudo-element (the
+ * block's aria-label then says it), the resize grip is a pseudo-element (the grid tells a press
+ * on it by where it lands). Clicks are handled once on the grid (it finds the block by
+ * `data-action-id`). Wider blocks (day view, few agendas) add the time, location and title lines.
+ * A block is a `div` with role="button" (as Google Calendar's are), not a `<button>`: a button is
+ * laid out as a box holding an anonymous box that centres its content, twice the layout objects,
+ * and measured ~20 % more style, layout and paint time over a week's ~1,000 blocks; the grid gives
+ * it a button's keys (Enter, Space). (Drawing the blocks as HTML strings instead was measured no
+ * faster: the parser sets as many attributes.)
  */
-const ActionBlock = memo(function ActionBlock({ seg, hourHeight, colW, selected, dragging, tabbable, editable, labels, onSelect }: BlockProps) {
+const ActionBlock = memo(function ActionBlock({ seg, hourHeight, colW, selected, dragging, tabbable, editable, labels }: BlockProps) {
   const a = seg.action;
-  const { style, width, height } = geometry(seg, colW, hourHeight);
+  const { style, width, height, cascade } = geometry(seg, colW, hourHeight);
   // Width classes instead of container queries: thousands of query containers cost style and layout time.
   const narrow = width < 72;
   const fit = width < 20 ? ' w-narrow w-tiny w-min' : width < 24 ? ' w-narrow w-tiny' : narrow ? ' w-narrow' : '';
   const timeText = `${seg.startLabel}–${seg.endLabel}`;
   const lines = Math.floor((height - 6) / 15);
-  const cls = `${selected ? ' selected' : ''}${dragging ? ' drag-source' : ''}${fit}`;
+  const cls = `${selected ? ' selected' : ''}${dragging ? ' drag-source' : ''}${cascade ? ' cascade' : ''}${fit}`;
   const common = {
     'data-testid': 'action-block',
     'data-action-id': a.id,
     'data-owner-id': a.ownerId,
     'data-col': seg.col,
     tabIndex: tabbable ? 0 : -1,
-    onClick: () => onSelect(a.id),
   };
 
   if (a.kind === 'busy') {
     return (
-      <button type="button" className={`action-block busy${cls}`} style={style} title={`${labels.busy} ${timeText}`} data-kind="busy" {...common}>
-        {narrow ? null : <span className="block-time">{timeText} </span>}
-        <span className="block-title">{labels.busy}</span>
-      </button>
+      <div role="button" className={`action-block busy${cls}`} style={style} title={`${labels.busy} ${timeText}`} data-kind="busy" {...common}>
+        {narrow ? (
+          labels.busy
+        ) : (
+          <>
+            <span className="block-time">{timeText} </span>
+            <span className="block-title">{labels.busy}</span>
+          </>
+        )}
+      </div>
     );
   }
   const oneLine = lines < 2;
   const syncLabel = a.sync ? labels.sync[a.sync] : null;
   const showLocation = !narrow && lines >= 4 && a.location !== '';
   const titleLines = Math.max(1, lines - 1 - (showLocation ? 1 : 0));
-  const lock = a.private ? (
-    <span className="block-lock" role="img" aria-label={labels.private}>
-      <LockIcon size={11} />
+  const badge = a.sync ? (
+    <span className={`sync-badge sync-${a.sync}`} role="img" aria-label={syncLabel ?? ''} title={syncLabel ?? ''} data-testid="sync-badge" data-state={a.sync}>
+      <SyncStateIcon state={a.sync} />
     </span>
   ) : null;
+  // The lock drawn by CSS is not read out: the name says it, as the wide block's lock image does.
+  const locked = narrow && a.private;
   return (
-    <button
-      type="button"
-      className={`action-block tg-t${a.typeId}${cls}${oneLine ? ' one-line' : ''}${a.sync ? ' has-sync' : ''}${editable ? ' editable' : ''}${editable && !seg.continuesAfter ? ' resizable' : ''}`}
+    <div
+      role="button"
+      className={`action-block tg-t${a.typeId}${cls}${oneLine ? ' one-line' : ''}${a.sync ? ' has-sync' : ''}${locked ? ' locked' : ''}${editable ? ' editable' : ''}${editable && !seg.continuesAfter ? ' resizable' : ''}`}
       style={style}
       title={[timeText, a.title, a.location, syncLabel].filter(Boolean).join(' · ')}
+      aria-label={locked ? [labels.private, a.title, syncLabel].filter(Boolean).join(' ') : undefined}
       aria-describedby={editable ? labels.hintId : undefined}
       data-type-id={a.typeId}
       data-kind="full"
@@ -772,20 +830,25 @@ const ActionBlock = memo(function ActionBlock({ seg, hourHeight, colW, selected,
       data-editable={editable ? 'true' : undefined}
       {...common}
     >
-      {a.sync ? (
-        <span className={`sync-badge sync-${a.sync}`} role="img" aria-label={syncLabel ?? ''} title={syncLabel ?? ''} data-testid="sync-badge" data-state={a.sync}>
-          <SyncStateIcon state={a.sync} />
-        </span>
-      ) : null}
       {narrow ? (
-        <>
-          {lock}
-          <span className="block-title">{a.title}</span>
-        </>
+        // A lone text child: React sets it as the button's text, no node of its own to track.
+        badge ? (
+          <>
+            {a.title}
+            {badge}
+          </>
+        ) : (
+          a.title
+        )
       ) : (
         <>
+          {badge}
           <span className="block-line">
-            {lock}
+            {a.private ? (
+              <span className="block-lock" role="img" aria-label={labels.private}>
+                <LockIcon size={11} />
+              </span>
+            ) : null}
             <span className="block-time">{timeText}</span>
             {oneLine ? <span className="block-title"> {a.title}</span> : null}
           </span>
@@ -797,7 +860,7 @@ const ActionBlock = memo(function ActionBlock({ seg, hourHeight, colW, selected,
           {showLocation ? <span className="block-location">{a.location}</span> : null}
         </>
       )}
-    </button>
+    </div>
   );
 }, sameBlock);
 
@@ -806,45 +869,48 @@ interface ChipProps {
   col: number;
   tabbable: boolean;
   selected: boolean;
-  onSelect(id: number): void;
   labels: BlockLabels;
 }
 
-const AllDayChip = memo(function AllDayChip({ action, col, tabbable, selected, onSelect, labels }: ChipProps) {
+/** An all-day action: one element (its text, the lock drawn by CSS), and its sync badge when it has one. */
+const AllDayChip = memo(function AllDayChip({ action, col, tabbable, selected, labels }: ChipProps) {
   const common = {
     'data-testid': 'action-block',
     'data-action-id': action.id,
     'data-owner-id': action.ownerId,
     'data-col': col,
     tabIndex: tabbable ? 0 : -1,
-    onClick: () => onSelect(action.id),
   };
   if (action.kind === 'busy') {
     return (
-      <button type="button" className={`allday-chip busy${selected ? ' selected' : ''}`} title={labels.busy} data-kind="busy" {...common}>
+      <div role="button" className={`allday-chip busy${selected ? ' selected' : ''}`} title={labels.busy} data-kind="busy" {...common}>
         {labels.busy}
-      </button>
+      </div>
     );
   }
   const syncLabel = action.sync ? labels.sync[action.sync] : null;
   return (
-    <button
-      type="button"
-      className={`allday-chip tg-t${action.typeId}${selected ? ' selected' : ''}`}
+    <div
+      role="button"
+      className={`allday-chip tg-t${action.typeId}${selected ? ' selected' : ''}${action.private ? ' locked' : ''}${action.sync ? ' has-sync' : ''}`}
       title={[action.title, syncLabel].filter(Boolean).join(' · ')}
+      aria-label={action.private ? [labels.private, action.title, syncLabel].filter(Boolean).join(' ') : undefined}
       data-type-id={action.typeId}
       data-kind="full"
       data-series={action.seriesId !== null ? 'true' : undefined}
       data-sync={action.sync ?? undefined}
       {...common}
     >
-      {action.private ? <LockIcon size={11} /> : null}
-      <span className="chip-title">{action.title}</span>
       {action.sync ? (
-        <span className={`sync-badge sync-${action.sync}`} role="img" aria-label={syncLabel ?? ''} title={syncLabel ?? ''} data-testid="sync-badge" data-state={action.sync}>
-          <SyncStateIcon state={action.sync} />
-        </span>
-      ) : null}
-    </button>
+        <>
+          {action.title}
+          <span className={`sync-badge sync-${action.sync}`} role="img" aria-label={syncLabel ?? ''} title={syncLabel ?? ''} data-testid="sync-badge" data-state={action.sync}>
+            <SyncStateIcon state={action.sync} />
+          </span>
+        </>
+      ) : (
+        action.title
+      )}
+    </div>
   );
 });
