@@ -266,9 +266,14 @@ test('keyboard: arrows between blocks, Alt+arrows move, Alt+Shift resizes, PageD
   // Arrows move the focus to another block.
   await moved.focus();
   await page.keyboard.press('ArrowLeft');
-  await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('action-block');
-  const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-action-id'));
-  expect(Number(focused)).not.toBe(id);
+  // The focus moves on the next frame (the column may have to be scrolled into view first): wait
+  // for a block other than the one focused before, not merely for any block.
+  await expect
+    .poll(() => page.evaluate((was) => {
+      const el = document.activeElement;
+      return el?.getAttribute('data-testid') === 'action-block' && el.getAttribute('data-action-id') !== String(was);
+    }, id))
+    .toBe(true);
 
   // PageDown: next week; T: back to today's week.
   const label = await page.getByTestId('week-label').textContent();
