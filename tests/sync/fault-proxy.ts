@@ -20,6 +20,8 @@ export interface Trouble {
   before?: (r: ProxiedRequest) => 'drop' | { status: number; reason: string; retryAfter?: number } | null;
   /** Per API request, after Google answered: 'lose' destroys the connection instead of answering. */
   after?: (r: ProxiedRequest) => 'lose' | null;
+  /** Per API request, Google's answer body as the app receives it instead (a malformed answer); null keeps it. */
+  body?: (r: ProxiedRequest, body: Buffer) => Buffer | null;
   /** Per API request, awaited before it is passed on: someone else's change lands in Google between the engine's read and its write. */
   meanwhile?: (r: ProxiedRequest) => Promise<void>;
 }
@@ -61,8 +63,9 @@ export function startFaultProxy(target: string, options: { apiPrefixes?: string[
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !HOP.includes(k)) headers[k] = v;
         const upstream = await fetch(`${target}${path}`, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : Buffer.concat(chunks) });
-        const body = Buffer.from(await upstream.arrayBuffer());
+        const answered = Buffer.from(await upstream.arrayBuffer());
         if (api && trouble.after?.(r) === 'lose') return void req.socket.destroy();
+        const body = (api ? trouble.body?.(r, answered) : null) ?? answered;
         const out: Record<string, string> = {};
         upstream.headers.forEach((v, k) => {
           if (!HOP.includes(k)) out[k] = v;
