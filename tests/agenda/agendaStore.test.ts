@@ -12,6 +12,8 @@ const fake = vi.hoisted(() => ({
   calls: [] as Array<{ userIds: number[]; from: string; to: string }>,
   /** Titles changed by "another window" before the next listing. */
   renamed: new Map<number, string>(),
+  /** The last listing returned for each period start. */
+  returned: new Map<string, unknown>(),
 }));
 
 /** Two actions per period, with ids derived from its start, so each period has its own. */
@@ -37,7 +39,9 @@ vi.mock('../../renderer/src/api/bridge', () => ({
     'actionTypes.list': async () => [{ id: 1, code: 'RDV', label: 'Rendez-vous', color: '#1e88e5' }],
     'actions.list': async (input: { userIds: number[]; from: string; to: string }) => {
       fake.calls.push(input);
-      return actionsOf(input.from);
+      const listing = actionsOf(input.from);
+      fake.returned.set(input.from, listing);
+      return listing;
     },
     'actions.get': async () => {
       throw new Error('not used');
@@ -56,6 +60,7 @@ const weekFrom = (offset: number) => new Date(+useAgenda.getState().rangeStart +
 beforeEach(async () => {
   fake.calls.length = 0;
   fake.renamed.clear();
+  fake.returned.clear();
   useAgenda.getState().reset();
   await useAgenda.getState().init('Europe/Paris', 1);
   useAgenda.getState().setView('week');
@@ -86,6 +91,14 @@ describe('agenda periods', () => {
     expect(useAgenda.getState().loadedFrom).toBe(current);
     await new Promise((r) => setTimeout(r, 50));
     expect(froms()).toHaveLength(4);
+  });
+
+  it('a move to a week fetched ahead shows the very listing fetched (the one laid out ahead), not a copy', async () => {
+    await vi.waitFor(() => expect(froms()).toHaveLength(3));
+    const next = weekFrom(1);
+    useAgenda.getState().shift(1);
+    expect(useAgenda.getState().loadedFrom).toBe(next);
+    expect(useAgenda.getState().actions).toBe(fake.returned.get(next));
   });
 
   it('a reported change forgets every period held; unchanged actions keep their objects', async () => {

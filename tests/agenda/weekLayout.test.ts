@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { TZDate } from '@date-fns/tz';
 import type { ActionView, Period } from '../../shared/contract';
-import { daysFrom, layoutDays, layoutMonth, MIN_VISUAL_MINUTES, type TimedSegment } from '../../renderer/src/lib/weekLayout';
+import { daysFrom, layoutDays, layoutDaysCached, layoutMonth, MIN_VISUAL_MINUTES, type TimedSegment } from '../../renderer/src/lib/weekLayout';
 
 const ZONE = 'Europe/Paris';
 
@@ -188,5 +188,24 @@ describe('layoutMonth', () => {
     const fall = action(1, utc('2026-10-25T01:15:00.000Z', '2026-10-25T02:00:00.000Z'));
     expect(layoutMonth([spring], march.bounds, march.keys, [1], ZONE).get('2026-03-29')?.map((i) => i.time)).toEqual(['03:15']);
     expect(layoutMonth([fall], october.bounds, october.keys, [1], ZONE).get('2026-10-25')?.map((i) => i.time)).toEqual(['02:15']);
+  });
+});
+
+describe('layoutDaysCached', () => {
+  it('gives the layout done ahead for the same listing, days, agendas and zone, and a new one when any differs', () => {
+    const w = week('2026-06-01');
+    const listing = [action(10, timed('2026-06-01', '09:00', '10:00')), action(20, timed('2026-06-02', '14:00', '15:30'))];
+    const ahead = layoutDaysCached(listing, w.bounds, w.keys, [10, 20], ZONE);
+    // The grid asks again with its own (equal) range: the very layout laid out ahead.
+    const again = week('2026-06-01');
+    expect(layoutDaysCached(listing, again.bounds, again.keys, [10, 20], ZONE)).toBe(ahead);
+    expect(ahead).toEqual(layoutDays(listing, w.bounds, w.keys, [10, 20], ZONE));
+    // Another set of agendas, other days, or another listing of the same period: laid out anew.
+    const onlyOne = layoutDaysCached(listing, w.bounds, w.keys, [20], ZONE);
+    expect(onlyOne).not.toBe(ahead);
+    expect([...onlyOne.timed.keys()]).toEqual([1]);
+    const next = week('2026-06-08');
+    expect(layoutDaysCached(listing, next.bounds, next.keys, [10, 20], ZONE).timed.size).toBe(0);
+    expect(layoutDaysCached([...listing], w.bounds, w.keys, [10, 20], ZONE)).not.toBe(ahead);
   });
 });

@@ -92,6 +92,26 @@ export function daysFrom(start: TZDate, n: number): { days: TZDate[]; bounds: nu
   return { days, bounds, keys };
 }
 
+/**
+ * `layoutDays`, kept per listing (the array the store holds for a period) and per days, agendas
+ * and zone: the store lays out the periods it fetches ahead while the browser is idle, so a move
+ * to the next week finds its layout done and only renders. Weak: a listing dropped from the
+ * store's cache takes its layouts with it.
+ */
+const laidOut = new WeakMap<readonly ActionView[], Map<string, DaysLayout>>();
+export function layoutDaysCached(actions: readonly ActionView[], bounds: readonly number[], keys: readonly string[], userIds: readonly number[], zone: string): DaysLayout {
+  const key = `${bounds[0]}|${keys.length}|${userIds.join(',')}|${zone}`;
+  let byKey = laidOut.get(actions);
+  const held = byKey?.get(key);
+  if (held) return held;
+  const value = layoutDays(actions, bounds, keys, userIds, zone);
+  if (!byKey) laidOut.set(actions, (byKey = new Map()));
+  // A listing is shown with one set of agendas at a time: keep the last few, not every choice.
+  if (byKey.size >= 4) byKey.delete(byKey.keys().next().value as string);
+  byKey.set(key, value);
+  return value;
+}
+
 /** Lays out `days` (bounds: n + 1 zoned midnights; keys: their dates) for the shown users. */
 export function layoutDays(actions: readonly ActionView[], bounds: readonly number[], keys: readonly string[], userIds: readonly number[], zone: string): DaysLayout {
   const timed = new Map<number, TimedSegment[]>();

@@ -5,6 +5,7 @@ import { addDays, addMonths, differenceInCalendarDays, startOfDay, startOfMonth,
 import type { Action, ActionDraft, ActionPatch, ActionType, ActionView, Period, UserSummary } from '../../../shared/contract';
 import { bridge } from '../api/bridge';
 import { weekStartOf, zonedInstant } from '../lib/dates';
+import { daysFrom, layoutDaysCached } from '../lib/weekLayout';
 
 const SELECTION_KEY = 'crm.agenda.users';
 const VIEW_KEY = 'crm.agenda.view';
@@ -389,7 +390,10 @@ function unselected(): Pick<AgendaState, 'selectedActionId' | 'detail' | 'detail
 function loaded(actions: ActionView[], from: string, next: Partial<AgendaState>): Partial<AgendaState> {
   const st = useAgenda.getState();
   const selected = next.selectedActionId !== undefined ? next.selectedActionId : st.selectedActionId;
-  const kept = keepUnchanged(st.actions, actions);
+  // Another day or week: the grid replaces every column whole (keyed by the period), so keeping
+  // objects of the one before buys nothing, and the listing stays the very array laid out ahead
+  // (see schedulePrefetch). The same period again, or a month (its grid keeps its cells): keep.
+  const kept = from !== st.loadedFrom && st.view !== 'month' && (next.view ?? st.view) !== 'month' ? actions : keepUnchanged(st.actions, actions);
   const out: Partial<AgendaState> = { ...next, actions: kept, loading: false, error: null, loadedFrom: from };
   if (selected !== null && !kept.some((a) => a.id === selected)) Object.assign(out, unselected());
   return out;
@@ -441,6 +445,23 @@ async function show(next: Partial<AgendaState> = {}): Promise<void> {
 }
 
 /**
+ * Lays out a period fetched ahead while the browser is idle, as the grid will ask for it
+ * (`layoutDaysCached`: same listing, days, agendas and zone), so moving there only renders.
+ */
+function layOutAhead(actions: ActionView[], start: TZDate, days: number): void {
+  const idle = typeof requestIdleCallback === 'function' ? (cb: () => void) => requestIdleCallback(cb, { timeout: 500 }) : (cb: () => void) => setTimeout(cb, 0);
+  idle(() => {
+    const st = useAgenda.getState();
+    // The agendas the grid shows: those picked that it knows (AgendaView's shownUsers).
+    const known = new Set(st.users.map((u) => u.id));
+    const userIds = st.selectedUserIds.filter((id) => known.has(id));
+    if (userIds.length === 0) return;
+    const range = daysFrom(start, days);
+    layoutDaysCached(actions, range.bounds, range.keys, userIds, st.timeZone);
+  });
+}
+
+/**
  * The next and previous periods, fetched once the frame showing this one is drawn (their replies
  * are parsed between frames, not before this one).
  */
@@ -452,18 +473,23 @@ function schedulePrefetch(): void {
     if (st.selectedUserIds.length === 0) return;
     const around = [1, -1].map((n) => {
       const r = rangeOf(st.view, shiftedAnchor(st.view, st.anchor, n, st.timeZone), st.timeZone);
-      return periodRequest(st.selectedUserIds, r.start, r.days);
+      return { r, req: periodRequest(st.selectedUserIds, r.start, r.days) };
     });
     const gen = generation;
     void (async () => {
-      for (const req of around) {
+      for (const { r, req } of around) {
         const held = periods.get(req.key);
-        if (gen !== generation || (held && Date.now() - held.at < FRESH_MS)) continue;
-        try {
-          await fetchPeriod(req);
-        } catch {
-          // Only a head start: the move itself will ask again and show the error.
+        let actions = held?.actions;
+        if (gen !== generation) continue;
+        if (!held || Date.now() - held.at >= FRESH_MS) {
+          try {
+            actions = await fetchPeriod(req);
+          } catch {
+            // Only a head start: the move itself will ask again and show the error.
+            continue;
+          }
         }
+        if (actions && st.view !== 'month') layOutAhead(actions, r.start, r.days);
       }
     })();
   };

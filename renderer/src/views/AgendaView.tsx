@@ -7,7 +7,7 @@ import { ChevronIcon, SyncStateIcon } from '../components/Icons';
 import { Fields, SidePanel } from '../components/SidePanel';
 import { dayKey, fmt, validTimeZone } from '../lib/dates';
 import { periodText } from '../lib/period';
-import { daysFrom, layoutDays, layoutMonth, type DaysLayout } from '../lib/weekLayout';
+import { daysFrom, layoutDaysCached, layoutMonth, type DaysLayout } from '../lib/weekLayout';
 import { AGENDA_VIEWS, useAgenda, type AgendaViewKind, type NewActionSlot } from '../stores/agenda';
 import { ActionEditor } from './agenda/ActionEditor';
 import { AgendaSyncButton } from './agenda/AgendaSyncButton';
@@ -207,7 +207,9 @@ export function AgendaView({ user }: { user: SessionUser }) {
  * The period's days and its layout, kept from one mount of the view to the next: back on the
  * agenda, the grid draws what it drew before without working the dates out again (each zoned
  * date asks Intl for the zone's offset) nor laying the period out again — and the blocks get
- * the same segments, so a later change of the period re-renders only what changed.
+ * the same segments, so a later change of the period re-renders only what changed. The layout
+ * is kept with the listing (`layoutDaysCached`), where the store also lays out the weeks it
+ * fetched ahead.
  */
 let lastRange: { start: number; zone: string | undefined; days: number; value: ReturnType<typeof daysFrom> } | null = null;
 function periodDays(start: TZDate, days: number): ReturnType<typeof daysFrom> {
@@ -216,13 +218,8 @@ function periodDays(start: TZDate, days: number): ReturnType<typeof daysFrom> {
   lastRange = { start: +start, zone: start.timeZone, days, value };
   return value;
 }
-let lastLayout: { actions: readonly ActionView[]; range: ReturnType<typeof daysFrom>; users: string; zone: string; value: DaysLayout } | null = null;
 function timedLayout(actions: readonly ActionView[], range: ReturnType<typeof daysFrom>, userIds: readonly number[], zone: string): DaysLayout {
-  const users = userIds.join(',');
-  if (lastLayout && lastLayout.actions === actions && lastLayout.range === range && lastLayout.users === users && lastLayout.zone === zone) return lastLayout.value;
-  const value = layoutDays(actions, range.bounds, range.keys, userIds, zone);
-  lastLayout = { actions, range, users, zone, value };
-  return value;
+  return layoutDaysCached(actions, range.bounds, range.keys, userIds, zone);
 }
 
 /** Distinct actions of the shown agendas in what was loaded. */

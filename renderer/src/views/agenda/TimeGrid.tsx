@@ -741,7 +741,9 @@ function geometry(seg: TimedSegment, colW: number, hourHeight: number): { style:
   const top = (seg.startMin / 60) * hourHeight;
   const height = Math.max(((seg.endMin - seg.startMin) / 60) * hourHeight, 20);
   const laneW = colW / seg.lanes;
-  if (seg.lanes === 1 || laneW >= MIN_LANE_W) {
+  // Alone in its lane (most blocks): left and width come from the stylesheet (see .action-block).
+  if (seg.lanes === 1) return { style: { top, height: height - 2 }, width: colW - 3, height, cascade: false };
+  if (laneW >= MIN_LANE_W) {
     return { style: { top, height: height - 2, left: seg.lane * laneW + 1, width: laneW - 3 }, width: laneW - 3, height, cascade: false };
   }
   // Cascade: each later lane shifted right a little and drawn above, so every title's start shows.
