@@ -411,10 +411,10 @@ export function insertPulledActions(db: Db, common: { ownerId: number; typeId: n
 }
 
 /**
- * Rows per multi-row INSERT in insertMany, far below SQLite's 32,766 bound parameters. Measured on
- * 10,000 sync links (CPU time, best of 6): 53 ms one row per statement, 45 ms 100 rows per statement.
- * Not for `actions`: there the multi-row form measured slower (60 ms → 85–100 ms), so
- * insertAction stays one row per statement.
+ * Rows per multi-row INSERT in insertMany, far below SQLite's 32,766 bound parameters. Used for the
+ * sync log. Not for `actions` (multi-row measured slower: 60 ms → 85–100 ms), nor for the sync links
+ * and Google origins of pulled events: as upserts (ON CONFLICT) on a file database, one row per
+ * statement measured faster (engine.ts putLinks).
  */
 const ROWS_PER_STATEMENT = 100;
 

@@ -445,6 +445,15 @@ async function show(next: Partial<AgendaState> = {}): Promise<void> {
 }
 
 /**
+ * The agendas the grid shows, in the order picked: those picked that the store knows. One
+ * definition for the view and for the layout done ahead, whose cache key they must match.
+ */
+export function shownUsersOf(selectedUserIds: readonly number[], users: readonly UserSummary[]): UserSummary[] {
+  const byId = new Map(users.map((u) => [u.id, u]));
+  return selectedUserIds.map((id) => byId.get(id)).filter((u): u is UserSummary => !!u);
+}
+
+/**
  * Lays out a period fetched ahead while the browser is idle, as the grid will ask for it
  * (`layoutDaysCached`: same listing, days, agendas and zone), so moving there only renders.
  */
@@ -452,9 +461,7 @@ function layOutAhead(actions: ActionView[], start: TZDate, days: number): void {
   const idle = typeof requestIdleCallback === 'function' ? (cb: () => void) => requestIdleCallback(cb, { timeout: 500 }) : (cb: () => void) => setTimeout(cb, 0);
   idle(() => {
     const st = useAgenda.getState();
-    // The agendas the grid shows: those picked that it knows (AgendaView's shownUsers).
-    const known = new Set(st.users.map((u) => u.id));
-    const userIds = st.selectedUserIds.filter((id) => known.has(id));
+    const userIds = shownUsersOf(st.selectedUserIds, st.users).map((u) => u.id);
     if (userIds.length === 0) return;
     const range = daysFrom(start, days);
     layoutDaysCached(actions, range.bounds, range.keys, userIds, st.timeZone);

@@ -8,7 +8,7 @@ import { Fields, SidePanel } from '../components/SidePanel';
 import { dayKey, fmt, validTimeZone } from '../lib/dates';
 import { periodText } from '../lib/period';
 import { daysFrom, layoutDaysCached, layoutMonth, type DaysLayout } from '../lib/weekLayout';
-import { AGENDA_VIEWS, useAgenda, type AgendaViewKind, type NewActionSlot } from '../stores/agenda';
+import { AGENDA_VIEWS, shownUsersOf, useAgenda, type AgendaViewKind, type NewActionSlot } from '../stores/agenda';
 import { ActionEditor } from './agenda/ActionEditor';
 import { AgendaSyncButton } from './agenda/AgendaSyncButton';
 import { MonthGrid } from './agenda/MonthGrid';
@@ -49,7 +49,7 @@ export function AgendaView({ user }: { user: SessionUser }) {
   const range = useMemo(() => periodDays(s.rangeStart, s.rangeDays), [s.rangeStart, s.rangeDays]);
   const typesById = useMemo(() => new Map(s.actionTypes.map((at) => [at.id, at])), [s.actionTypes]);
   const usersById = useMemo(() => new Map(s.users.map((u) => [u.id, u])), [s.users]);
-  const shownUsers = useMemo(() => s.selectedUserIds.map((id) => usersById.get(id)).filter((u): u is UserSummary => !!u), [s.selectedUserIds, usersById]);
+  const shownUsers = useMemo(() => shownUsersOf(s.selectedUserIds, s.users), [s.selectedUserIds, s.users]);
   const shownIds = useMemo(() => shownUsers.map((u) => u.id), [shownUsers]);
   const timed = useMemo(() => (s.view === 'month' ? null : timedLayout(s.actions, range, shownIds, timeZone)), [s.view, s.actions, range, shownIds, timeZone]);
   const month = useMemo(() => (s.view === 'month' ? layoutMonth(s.actions, range.bounds, range.keys, shownIds, timeZone) : null), [s.view, s.actions, range, shownIds, timeZone]);
