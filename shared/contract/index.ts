@@ -14,7 +14,7 @@ import { googleChannels, googleEvents } from './google';
 import { sessionChannels } from './session';
 import { settingsChannels } from './settings';
 import { syncChannels } from './sync';
-import { usersChannels } from './users';
+import { usersChannels, usersEvents } from './users';
 import { Id } from './common';
 
 export const channels = {
@@ -49,6 +49,7 @@ export const events = {
   onActionsChanged: z.object({ ownerIds: z.array(Id) }),
   /** These contacts changed. */
   onContactsChanged: z.object({ ids: z.array(Id) }),
+  ...usersEvents,
   ...googleEvents,
   ...agendaSyncEvents,
   ...contactsSyncEvents,

@@ -42,3 +42,11 @@ export const usersChannels = {
     UserRecord,
   ),
 } as const;
+
+export const usersEvents = {
+  /**
+   * The rights these users hold changed (ADM granted or took one): a client signed in as one of
+   * them reloads `users.list` so the colleagues it may show and sync follow at once.
+   */
+  onRightsChanged: z.object({ holderIds: z.array(Id) }),
+} as const;

@@ -183,6 +183,19 @@ describe('the rights screen\'s channels (ADM only)', () => {
     });
   });
 
+  it('a change of rights is announced to clients (onRightsChanged) once committed; a refused one announces nothing', () => {
+    const adm = loginAs(core, 'ADM');
+    const rep = loginAs(core, rep1);
+    const seen: unknown[] = [];
+    core.onEvent((event, payload) => seen.push([event, payload]));
+    const [m2, r1] = [userId(db, manager2), userId(db, rep1)];
+    expect(core.callSync(rep, 'users.setRights', { holderId: userId(db, rep1), targetId: userId(db, rep3), visible: true, agenda: true })).toMatchObject({ ok: false });
+    expect(core.callSync(adm, 'users.setRights', { holderId: m2, targetId: m2, visible: true, agenda: true })).toMatchObject({ ok: false, error: { code: 'BAD_INPUT' } });
+    expect(seen).toEqual([]);
+    core.invokeSync(adm, 'users.setRights', { holderId: m2, targetId: r1, visible: false, agenda: true });
+    expect(seen).toEqual([['onRightsChanged', { holderIds: [m2] }]]);
+  });
+
   it('bad input is refused with an error naming what is wrong, and changes nothing', () => {
     const adm = loginAs(core, 'ADM');
     const before = dump(db);

@@ -18,6 +18,7 @@ export const usersHandlers = defineHandlers({
   'users.directory': (_input, ctx) => listUsers(ctx.db).map((u) => userRecord(ctx.db, u.id)),
   'users.setRights': (input, ctx) => {
     setRights(ctx.db, input.holderId, input.targetId, { visible: input.visible, agenda: input.agenda });
+    ctx.emit('onRightsChanged', { holderIds: [input.holderId] });
     return userRecord(ctx.db, input.holderId);
   },
 });
