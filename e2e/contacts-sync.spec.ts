@@ -237,6 +237,12 @@ test.describe('contact sync list', () => {
     await picker.getByTestId('cs-picker-search').fill('');
     const free = picker.locator('[role=option]:not([aria-disabled])');
     await expect(free.first()).toBeVisible();
+    // Ctrl+A picks every contact that may still be added, not only the rows read so far; a click then picks one alone.
+    const pickerTotal = Number((await picker.getByTestId('cs-picker-total').textContent())!.replace(/\D/g, ''));
+    expect(pickerTotal).toBeGreaterThan(200);
+    await free.first().click();
+    await page.keyboard.press('Control+a');
+    await expect(picker.getByTestId('cs-picker-add')).toHaveText(`Ajouter ${pickerTotal - 6} contacts`);
     const pickA = Number(await free.nth(0).getAttribute('data-id'));
     const pickB = Number(await free.nth(2).getAttribute('data-id'));
     await free.nth(0).click();
@@ -337,6 +343,16 @@ test.describe('contact sync list', () => {
     const box = page.getByTestId('cs-list-box');
     await expect(box.locator('[role=option]')).toHaveCount(8);
     const [keep, drop] = listIds(csHost) as [number, number];
+
+    // Ctrl+A and the menu's « Tout sélectionner » select the whole list; Escape lets it go.
+    await box.locator(`[data-id="${keep}"]`).click();
+    await page.keyboard.press('Control+a');
+    await expect(page.getByTestId('cs-list-selected')).toHaveText('8 sélectionnés');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('cs-list-selected')).toHaveText('');
+    await box.locator(`[data-id="${keep}"]`).click({ button: 'right' });
+    await page.getByTestId('cs-menu-select-all').click();
+    await expect(page.getByTestId('cs-list-selected')).toHaveText('8 sélectionnés');
 
     // The first: click, Delete, the box « supprimer aussi » left unticked.
     await box.locator(`[data-id="${keep}"]`).click();

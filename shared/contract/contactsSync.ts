@@ -160,6 +160,13 @@ export const contactsSyncChannels = {
       .strict(),
     z.object({ total: Count, items: z.array(ContactCandidate) }),
   ),
+  /**
+   * Every id `contactSyncList.items` lists for this query, in no particular order: "select all"
+   * (Ctrl+A) in one call, not 50 pages of 500 rows each sorted and checked for their sync state.
+   */
+  'contactSyncList.itemIds': channel('user', z.object({ ...ForUser, query: Query }).strict(), z.object({ userId: Id, ids: z.array(Id) })),
+  /** Every id of the picker's rows that may still be added (visible, not on the list) for this query: its "select all". */
+  'contactSyncList.candidateIds': channel('user', z.object({ ...ForUser, query: Query }).strict(), z.object({ userId: Id, ids: z.array(Id) })),
   /** Puts contacts on the list (drag-and-drop, "Add", "Contact to sync"); those already on it are counted apart. */
   'contactSyncList.add': channel(
     'user',

@@ -41,6 +41,8 @@ describe('rights on the sync list', () => {
     for (const [channel, input] of [
       ['contactSyncList.items', { userId: f.colleagueId }],
       ['contactSyncList.candidates', { userId: f.colleagueId }],
+      ['contactSyncList.itemIds', { userId: f.colleagueId }],
+      ['contactSyncList.candidateIds', { userId: f.colleagueId }],
       ['contactSyncList.add', { userId: f.colleagueId, contactIds: [c] }],
       ['contactSyncList.remove', { userId: f.colleagueId, contactIds: [c], deleteInGoogle: true }],
       ['contactsSync.run', { userId: f.colleagueId }],
@@ -107,6 +109,37 @@ describe('the list channels', () => {
     expect(all.items.some((c) => c.id === theirs)).toBe(false);
   });
 
+  it('"select all" takes the ids of every row the list or the picker shows for the query, in one call', async () => {
+    const ids: number[] = [];
+    for (const name of ['Arnaud', 'Bertin', 'Chevalier']) ids.push(await f.createContact({ firstName: 'Jeanne', lastName: name }));
+    await f.add(ids.slice(0, 2));
+    const listed = f.core.invokeSync(f.rep, 'contactSyncList.items', { limit: 500 });
+    const all = f.core.invokeSync(f.rep, 'contactSyncList.itemIds', {});
+    expect(all.userId).toBe(f.repId);
+    expect([...all.ids].sort((a, b) => a - b)).toEqual(listed.items.map((i) => i.id).sort((a, b) => a - b));
+    expect(f.core.invokeSync(f.rep, 'contactSyncList.itemIds', { query: 'bertin' }).ids).toEqual([ids[1]]);
+
+    // The picker's: what it lists for the query, less what is on the list already.
+    const picker = f.core.invokeSync(f.rep, 'contactSyncList.candidates', { query: 'jeanne' });
+    const addable = f.core.invokeSync(f.rep, 'contactSyncList.candidateIds', { query: 'jeanne' }).ids;
+    expect([...addable].sort((a, b) => a - b)).toEqual(picker.items.filter((c) => !c.onList).map((c) => c.id).sort((a, b) => a - b));
+    expect(addable).toContain(ids[2]);
+    expect(addable).not.toContain(ids[0]);
+    const everyone = f.core.invokeSync(f.rep, 'contactSyncList.candidateIds', {});
+    const pages: number[] = [];
+    for (let offset = 0; ; offset += 200) {
+      const page = f.core.invokeSync(f.rep, 'contactSyncList.candidates', { offset, limit: 200 });
+      pages.push(...page.items.filter((c) => !c.onList).map((c) => c.id));
+      if (offset + 200 >= page.total) break;
+    }
+    expect([...everyone.ids].sort((a, b) => a - b)).toEqual(pages.sort((a, b) => a - b));
+    expect(everyone.ids).not.toContain(contactOfCompanyOf(f.colleagueId));
+    // For a colleague's list, as a manager holding Agenda: what both may see.
+    const forColleague = f.core.invokeSync(f.manager, 'contactSyncList.candidateIds', { userId: f.colleagueId });
+    expect(forColleague.userId).toBe(f.colleagueId);
+    expect(forColleague.ids).not.toContain(contactOfCompanyOf(f.colleagueId));
+  });
+
   it('refuses bad input naming the field, and changes nothing', async () => {
     const before = dump(f.db);
     const cases: [string, unknown, string][] = [
@@ -115,6 +148,8 @@ describe('the list channels', () => {
       ['contactSyncList.add', { contactIds: ['1'] }, 'contactIds.0: Invalid input: expected number, received string'],
       ['contactSyncList.remove', { contactIds: [1], deleteInGoogle: 'yes' }, 'deleteInGoogle: Invalid input: expected boolean, received string'],
       ['contactSyncList.items', { limit: 501 }, 'limit: Too big: expected number to be <=500'],
+      ['contactSyncList.itemIds', { query: 'a', limit: 10 }, 'input: Unrecognized key: "limit"'],
+      ['contactSyncList.candidateIds', { userId: 'me' }, 'userId: Invalid input: expected number, received string'],
       ['contactsSync.run', { dryRun: 1 }, 'dryRun: Invalid input: expected boolean, received number'],
       ['contactsSync.run', { userId: 1, extra: true }, 'input: Unrecognized key: "extra"'],
     ];

@@ -24,6 +24,11 @@ interface Props<T> {
   idOf(item: T): number;
   /** Rows that may not be selected (in the picker: already on the list). */
   selectable?(item: T): boolean;
+  /**
+   * The ids of every selectable row, in one call (Ctrl+A). Without it Ctrl+A reads every page,
+   * which on 25,000 rows takes seconds.
+   */
+  allIds?(): Promise<number[]>;
   selected: ReadonlySet<number>;
   onSelect(next: Set<number>): void;
   renderRow(item: T | undefined, index: number, state: RowState): ReactNode;
@@ -50,6 +55,7 @@ export function VirtualListbox<T>({
   rows,
   idOf,
   selectable = () => true,
+  allIds,
   selected,
   onSelect,
   renderRow,
@@ -119,19 +125,20 @@ export function VirtualListbox<T>({
   const idsOf = (list: T[]) => list.filter((r) => selectable(r)).map(idOf);
 
   const [selecting, setSelecting] = useState(false);
-  const selectRange = async (from: number, to: number, additive: boolean) => {
+  const selectIds = async (read: () => Promise<number[]>, additive: boolean) => {
     // A range across rows not read yet (Ctrl+A on 25,000) takes a moment: the list says it is busy.
     const slow = setTimeout(() => setSelecting(true), 150);
     try {
-      const list = await rows.rowsInRange(from, to);
+      const ids = await read();
       const next = new Set(additive ? selected : []);
-      for (const id of idsOf(list)) next.add(id);
+      for (const id of ids) next.add(id);
       onSelect(next);
     } finally {
       clearTimeout(slow);
       setSelecting(false);
     }
   };
+  const selectRange = (from: number, to: number, additive: boolean) => selectIds(async () => idsOf(await rows.rowsInRange(from, to)), additive);
 
   const selectOnly = (index: number) => {
     const item = rows.row(index);
@@ -231,7 +238,7 @@ export function VirtualListbox<T>({
       case 'A':
         if (ctrl) {
           e.preventDefault();
-          void selectRange(0, total - 1, false);
+          void (allIds ? selectIds(allIds, false) : selectRange(0, total - 1, false));
         }
         return;
       default:

@@ -10,7 +10,7 @@ import { defineAsyncHandlers, defineHandlers, nowIso, type AsyncContext } from '
 import { logTextOf } from '../logText';
 import { cancelContactsRuns, cancellableContacts } from './cancel';
 import { removeFromList, runContactsSync, type ContactsEngineDeps } from './engine';
-import { addToList, assertOnList, candidates, contactsTarget, lastSyncAt, listCount, listItems } from './store';
+import { addToList, assertOnList, candidateIds, candidates, contactsTarget, lastSyncAt, listCount, listItemIds, listItems } from './store';
 
 function deps(ctx: AsyncContext): ContactsEngineDeps {
   return { db: ctx.db, services: ctx.services, now: ctx.now, broadcast: ctx.broadcast };
@@ -70,6 +70,16 @@ export const contactsSyncHandlers = defineHandlers({
   },
 
   'contactSyncList.candidates': (input, ctx) => candidates(ctx.db, ctx.user, contactsTarget(ctx.db, ctx.user, input.userId), input.query, input.offset, input.limit),
+
+  'contactSyncList.itemIds': (input, ctx) => {
+    const userId = contactsTarget(ctx.db, ctx.user, input.userId);
+    return { userId, ids: listItemIds(ctx.db, userId, input.query) };
+  },
+
+  'contactSyncList.candidateIds': (input, ctx) => {
+    const userId = contactsTarget(ctx.db, ctx.user, input.userId);
+    return { userId, ids: candidateIds(ctx.db, ctx.user, userId, input.query) };
+  },
 
   'contactSyncList.add': (input, ctx) => {
     const userId = contactsTarget(ctx.db, ctx.user, input.userId);

@@ -211,6 +211,22 @@ export function listItems(db: Db, userId: number, query: string, offset: number,
   return { total, items };
 }
 
+/** The ids `listItems` pages through for this query (Ctrl+A): no order, no sync state, no page. */
+export function listItemIds(db: Db, userId: number, query: string): number[] {
+  const fts = ftsQuery(query);
+  const sql = `SELECT l.contact_id AS id FROM contact_sync_list l WHERE l.user_id = @userId${fts ? ' AND l.contact_id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH @fts)' : ''}`;
+  return (db.prepare(sql).pluck().all(fts ? { userId, fts } : { userId }) as number[]);
+}
+
+/** The ids of the picker's rows that may still be added for this query (visible to both, not on the list). */
+export function candidateIds(db: Db, viewer: SessionUser, userId: number, query: string): number[] {
+  const owner = targetUser(db, userId);
+  const fts = ftsQuery(query);
+  const sql = `SELECT c.id FROM contacts c LEFT JOIN companies co ON co.id = c.company_id WHERE ${visibleToBoth(viewer, owner)}${fts ? ' AND c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH @fts)' : ''}
+     AND NOT EXISTS (SELECT 1 FROM contact_sync_list l WHERE l.user_id = @ownerId AND l.contact_id = c.id)`;
+  return db.prepare(sql).pluck().all({ viewerId: viewer.id, ownerId: owner.id, ...(fts ? { fts } : {}) }) as number[];
+}
+
 /** The "Add" picker: contacts the owner and the caller may see, by name, with whether each is on the list already. */
 export function candidates(db: Db, viewer: SessionUser, userId: number, query: string, offset: number, limit: number): { total: number; items: ContactCandidate[] } {
   const owner = targetUser(db, userId);

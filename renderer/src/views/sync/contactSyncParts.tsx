@@ -59,6 +59,16 @@ export function useSyncListRows(query: string): PagedRows<ContactSyncItem> {
   return usePagedRows(fetchPage, `${ownerId ?? ''}|${query}`, version, PAGE, 500);
 }
 
+/** The ids of every row of the shown list matching `query` (Ctrl+A), in one call. */
+export function useSyncListIds(query: string): () => Promise<number[]> {
+  const ownerId = useContactSync((s) => s.ownerId);
+  const selfId = useContactSync((s) => s.selfId);
+  return useCallback(
+    async () => (await bridge['contactSyncList.itemIds']({ ...(ownerId !== null && ownerId !== selfId ? { userId: ownerId } : {}), query })).ids,
+    [ownerId, selfId, query],
+  );
+}
+
 export function SearchBox({ value, onChange, label, placeholder, testId }: { value: string; onChange(v: string): void; label: string; placeholder: string; testId: string }) {
   return (
     <div className="search">
@@ -232,6 +242,7 @@ export function SyncListBox({ variant, testId, onOpenPicker, scrollRef, hint, sh
   const { t } = useTranslation();
   const [text, setText, query] = useDebounced();
   const rows = useSyncListRows(query);
+  const allIds = useSyncListIds(query);
   const count = useContactSync((s) => s.count);
   const busy = useContactSync((s) => s.busy);
   const [selected, setSelected] = useState<Set<number>>(() => new Set());
@@ -256,7 +267,7 @@ export function SyncListBox({ variant, testId, onOpenPicker, scrollRef, hint, sh
   // The card's list is as tall as its rows, up to 9 of them; the panel's fills the panel.
   const rowHeight = variant === 'wide' ? 40 : 58;
   const boxStyle = variant === 'wide' ? { height: Math.min(9, Math.max(3, rows.total ?? 3)) * rowHeight + 2 } : undefined;
-  const selectAll = () => void rows.rowsInRange(0, (rows.total ?? 1) - 1).then((all) => setSelected(new Set(all.map((r) => r.id))));
+  const selectAll = () => void allIds().then((ids) => setSelected(new Set(ids)));
   const empty = query ? t('contactSync.emptySearch', { query }) : t('contactSync.empty');
 
   return (
@@ -290,6 +301,7 @@ export function SyncListBox({ variant, testId, onOpenPicker, scrollRef, hint, sh
       <VirtualListbox<ContactSyncItem>
         rows={rows}
         idOf={(r) => r.id}
+        allIds={allIds}
         selected={selected}
         onSelect={setSelected}
         renderRow={renderRow}
@@ -406,6 +418,10 @@ export function PickerDialog({ onClose }: { onClose(): void }) {
     [ownerId, selfId, query],
   );
   const rows = usePagedRows<ContactCandidate>(fetchPage, `${ownerId ?? ''}|${query}`, version, PAGE);
+  const allIds = useCallback(
+    async () => (await bridge['contactSyncList.candidateIds']({ ...(ownerId !== null && ownerId !== selfId ? { userId: ownerId } : {}), query })).ids,
+    [ownerId, selfId, query],
+  );
 
   const add = async (ids: number[]) => {
     setTried(true);
@@ -436,6 +452,7 @@ export function PickerDialog({ onClose }: { onClose(): void }) {
         rows={rows}
         idOf={(c) => c.id}
         selectable={(c) => !c.onList}
+        allIds={allIds}
         selected={selected}
         onSelect={setSelected}
         rowHeight={40}
