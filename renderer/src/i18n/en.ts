@@ -377,8 +377,6 @@ const en: Messages<typeof fr> = {
     log: {
       title: 'Contacts sync log',
       empty: 'No contacts sync yet.',
-      date: 'Date',
-      status: 'State',
       crm: 'CRM',
       google: 'Google',
       comments: 'Comm.',

@@ -376,8 +376,6 @@ const fr = {
     log: {
       title: 'Journal de synchronisation des contacts',
       empty: 'Aucune synchronisation des contacts pour l’instant.',
-      date: 'Date',
-      status: 'État',
       crm: 'CRM',
       google: 'Google',
       comments: 'Comm.',

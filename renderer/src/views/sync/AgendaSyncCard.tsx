@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useId } from 'react';
+import { useEffect, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SyncReport } from '../../../../shared/contract';
 import { ErrorLine } from '../../components/ErrorLine';
@@ -9,6 +9,7 @@ import { useGoogle } from '../../stores/google';
 import { useNav } from '../../stores/nav';
 import { useSession } from '../../stores/session';
 import { logLine } from './logText';
+import { RunEntryList, StatusBadge, SyncLogTable } from './SyncLogTable';
 
 /** The agenda side of the Synchronisation screen (FTC019 §3.6.1): run now, preview, the log. */
 export function AgendaSyncCard() {
@@ -158,159 +159,34 @@ function ReportView({ report }: { report: SyncReport }) {
   );
 }
 
-export function StatusBadge({ status }: { status: RunSummary['status'] }) {
-  const { t } = useTranslation();
-  return (
-    <span className={`badge status-badge status-${status}`} data-testid="sync-status">
-      {t(`agendaSync.status.${status}`)}
-    </span>
-  );
-}
-
 function SyncLog() {
   const { t } = useTranslation();
   const runs = useAgendaSync((s) => s.runs);
   const loading = useAgendaSync((s) => s.logLoading);
   const error = useAgendaSync((s) => s.logError);
   const openRunId = useAgendaSync((s) => s.openRunId);
-  const timeZone = useSession((s) => s.timeZone);
-
+  const entries = useAgendaSync((s) => s.entries);
+  const side = (label: string, key: 'crm' | 'google') => ({
+    label,
+    columns: (['created', 'updated', 'deleted'] as const).map((k) => ({ label: t(`agendaSync.log.${k}`), value: (r: RunSummary) => r[key][k], col: `${key}-${k}` })),
+  });
   return (
-    <section className="sync-log-section" aria-labelledby="sync-log-title">
-      <div className="sync-log-head">
-        <h3 id="sync-log-title">{t('agendaSync.log.title')}</h3>
-        <button type="button" className="link-button" onClick={() => void useAgendaSync.getState().loadLog()} data-testid="sync-log-refresh">
-          {t('agendaSync.log.refresh')}
-        </button>
-      </div>
-      <ErrorLine error={error} onRetry={() => void useAgendaSync.getState().loadLog()} />
-      {runs === null ? (
-        loading ? (
-          <p className="muted">{t('common.loading')}</p>
-        ) : null
-      ) : runs.length === 0 ? (
-        <p className="empty" data-testid="sync-log-empty">
-          {t('agendaSync.log.empty')}
-        </p>
-      ) : (
-        <div className="table-wrap sync-log-wrap">
-          <table className="table sync-log" data-testid="sync-log">
-            <thead>
-              <tr>
-                <th rowSpan={2} scope="col">
-                  {t('agendaSync.log.date')}
-                </th>
-                <th rowSpan={2} scope="col">
-                  {t('agendaSync.log.trigger')}
-                </th>
-                <th rowSpan={2} scope="col">
-                  {t('agendaSync.log.status')}
-                </th>
-                <th colSpan={3} scope="colgroup" className="group">
-                  {t('agendaSync.log.crm')}
-                </th>
-                <th colSpan={3} scope="colgroup" className="group">
-                  {t('agendaSync.log.google')}
-                </th>
-                <th rowSpan={2} scope="col" className="num">
-                  {t('agendaSync.log.conflicts')}
-                </th>
-                <th rowSpan={2} scope="col" className="num">
-                  {t('agendaSync.log.errors')}
-                </th>
-              </tr>
-              <tr>
-                {[0, 1].map((g) => (
-                  <Fragment key={g}>
-                    <th scope="col" className="num sub">
-                      {t('agendaSync.log.created')}
-                    </th>
-                    <th scope="col" className="num sub">
-                      {t('agendaSync.log.updated')}
-                    </th>
-                    <th scope="col" className="num sub">
-                      {t('agendaSync.log.deleted')}
-                    </th>
-                  </Fragment>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((r) => {
-                const open = openRunId === r.id;
-                const date = fmt(Date.parse(r.startedAt), t('formats.dateTimeSeconds'), timeZone);
-                return (
-                  <Fragment key={r.id}>
-                    <tr className={`clickable${open ? ' selected' : ''}`} onClick={() => useAgendaSync.getState().toggleRun(r.id)} data-testid="sync-run" data-status={r.status} data-run-id={r.id} data-trigger={r.trigger}>
-                      <td>
-                        <button
-                          type="button"
-                          className="row-toggle"
-                          aria-expanded={open}
-                          aria-controls={`sync-run-${r.id}`}
-                          aria-label={t('agendaSync.log.details', { date })}
-                          onClick={(e) => {
-                            e.stopPropagation();
-                            useAgendaSync.getState().toggleRun(r.id);
-                          }}
-                        >
-                          <span className={`caret${open ? ' open' : ''}`} aria-hidden="true">
-                            ▸
-                          </span>
-                          {date}
-                        </button>
-                      </td>
-                      <td>{t(`agendaSync.trigger.${r.trigger}`)}</td>
-                      <td>
-                        <StatusBadge status={r.status} />
-                      </td>
-                      {(['crm', 'google'] as const).flatMap((side) =>
-                        (['created', 'updated', 'deleted'] as const).map((k) => (
-                          <td key={`${side}-${k}`} className={`num${r[side][k] === 0 ? ' zero' : ''}`} data-col={`${side}-${k}`}>
-                            {formatNumber(r[side][k])}
-                          </td>
-                        )),
-                      )}
-                      <td className={`num${r.conflicts === 0 ? ' zero' : ''}`}>{formatNumber(r.conflicts)}</td>
-                      <td className={`num${r.errors === 0 ? ' zero' : ' bad'}`}>{formatNumber(r.errors)}</td>
-                    </tr>
-                    {open ? (
-                      <tr className="run-detail-row">
-                        <td colSpan={11} id={`sync-run-${r.id}`}>
-                          <RunEntries runId={r.id} />
-                        </td>
-                      </tr>
-                    ) : null}
-                  </Fragment>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
-  );
-}
-
-function RunEntries({ runId }: { runId: number }) {
-  const { t } = useTranslation();
-  const entries = useAgendaSync((s) => s.entries[runId]);
-  const timeZone = useSession((s) => s.timeZone);
-  if (entries === undefined || entries === 'loading') return <p className="muted">{t('common.loading')}</p>;
-  if (!Array.isArray(entries)) return <ErrorLine error={entries.error} />;
-  if (entries.length === 0) return <p className="muted" data-testid="sync-entries-empty">{t('agendaSync.log.noEntries')}</p>;
-  return (
-    <ul className="sync-entries" data-testid="sync-entries">
-      {entries.map((e, i) => (
-        <li key={i} className={`entry-${e.level}`} data-testid="sync-entry" data-level={e.level}>
-          <span className="entry-time">{fmt(Date.parse(e.at), t('formats.time'), timeZone)}</span>
-          <span className={`badge level-${e.level}`}>{t(`agendaSync.log.level.${e.level}`)}</span>
-          {e.actionId !== null ? <span className="muted">{t('agendaSync.log.action', { id: String(e.actionId) })}</span> : null}
-          <span className="entry-message" lang={logLine(t, e).lang}>
-            {logLine(t, e).text}
-          </span>
-        </li>
-      ))}
-    </ul>
+    <SyncLogTable<RunSummary>
+      prefix="sync"
+      title={t('agendaSync.log.title')}
+      empty={t('agendaSync.log.empty')}
+      runs={runs}
+      loading={loading}
+      error={error}
+      openRunId={openRunId}
+      onToggle={(id) => useAgendaSync.getState().toggleRun(id)}
+      onRefresh={() => void useAgendaSync.getState().loadLog()}
+      lead={[{ label: t('agendaSync.log.trigger'), cell: (r) => t(`agendaSync.trigger.${r.trigger}`) }]}
+      groups={[side(t('agendaSync.log.crm'), 'crm'), side(t('agendaSync.log.google'), 'google')]}
+      conflicts={t('agendaSync.log.conflicts')}
+      errors={t('agendaSync.log.errors')}
+      rowData={(r) => ({ 'data-trigger': r.trigger })}
+      entries={(id) => <RunEntryList prefix="sync" entries={entries[id]} subject={(e) => (e.actionId !== null ? t('agendaSync.log.action', { id: String(e.actionId) }) : null)} />}
+    />
   );
 }

@@ -3,15 +3,13 @@
  * status badges and expandable log rows), with the contacts' own counts: Google created, updated,
  * deleted and photos; comments brought into the CRM.
  */
-import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ContactsSyncReport } from '../../../../shared/contract';
-import { ErrorLine } from '../../components/ErrorLine';
+import type { ContactsSyncReport, ContactsSyncRunSummary } from '../../../../shared/contract';
 import { fmt, formatNumber } from '../../lib/dates';
 import { useContactSync } from '../../stores/contactSync';
 import { useSession } from '../../stores/session';
-import { StatusBadge } from './AgendaSyncCard';
 import { logLine } from './logText';
+import { RunEntryList, StatusBadge, SyncLogTable } from './SyncLogTable';
 
 const GOOGLE_KEYS = ['created', 'updated', 'deleted', 'photos'] as const;
 
@@ -107,134 +105,25 @@ export function ContactsSyncLog() {
   const loading = useContactSync((s) => s.logLoading);
   const error = useContactSync((s) => s.logError);
   const openRunId = useContactSync((s) => s.openRunId);
-  const timeZone = useSession((s) => s.timeZone);
-
+  const entries = useContactSync((s) => s.entries);
   return (
-    <section className="sync-log-section" aria-labelledby="cs-log-title">
-      <div className="sync-log-head">
-        <h3 id="cs-log-title">{t('contactSync.log.title')}</h3>
-        <button type="button" className="link-button" onClick={() => void useContactSync.getState().loadLog()} data-testid="cs-log-refresh">
-          {t('agendaSync.log.refresh')}
-        </button>
-      </div>
-      <ErrorLine error={error} onRetry={() => void useContactSync.getState().loadLog()} />
-      {runs === null ? (
-        loading ? (
-          <p className="muted">{t('common.loading')}</p>
-        ) : null
-      ) : runs.length === 0 ? (
-        <p className="empty" data-testid="cs-log-empty">
-          {t('contactSync.log.empty')}
-        </p>
-      ) : (
-        <div className="table-wrap sync-log-wrap">
-          <table className="table sync-log" data-testid="cs-log">
-            <thead>
-              <tr>
-                <th rowSpan={2} scope="col">
-                  {t('contactSync.log.date')}
-                </th>
-                <th rowSpan={2} scope="col">
-                  {t('contactSync.log.status')}
-                </th>
-                <th colSpan={1} scope="colgroup" className="group">
-                  {t('contactSync.log.crm')}
-                </th>
-                <th colSpan={4} scope="colgroup" className="group">
-                  {t('contactSync.log.google')}
-                </th>
-                <th rowSpan={2} scope="col" className="num">
-                  {t('contactSync.log.conflicts')}
-                </th>
-                <th rowSpan={2} scope="col" className="num">
-                  {t('contactSync.log.errors')}
-                </th>
-              </tr>
-              <tr>
-                <th scope="col" className="num sub">
-                  {t('contactSync.log.comments')}
-                </th>
-                {GOOGLE_KEYS.map((k) => (
-                  <th key={k} scope="col" className="num sub">
-                    {t(`contactSync.log.${k}`)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((r) => {
-                const open = openRunId === r.id;
-                const date = fmt(Date.parse(r.startedAt), t('formats.dateTimeSeconds'), timeZone);
-                return (
-                  <Fragment key={r.id}>
-                    <tr className={`clickable${open ? ' selected' : ''}`} onClick={() => useContactSync.getState().toggleRun(r.id)} data-testid="cs-run" data-status={r.status} data-run-id={r.id}>
-                      <td>
-                        <button
-                          type="button"
-                          className="row-toggle"
-                          aria-expanded={open}
-                          aria-controls={`cs-run-${r.id}`}
-                          aria-label={t('agendaSync.log.details', { date })}
-                          onClick={(e) => {
-                            e.stopPropagation();
-                            useContactSync.getState().toggleRun(r.id);
-                          }}
-                        >
-                          <span className={`caret${open ? ' open' : ''}`} aria-hidden="true">
-                            ▸
-                          </span>
-                          {date}
-                        </button>
-                      </td>
-                      <td>
-                        <StatusBadge status={r.status} />
-                      </td>
-                      <td className={`num${r.crm.updated === 0 ? ' zero' : ''}`}>{formatNumber(r.crm.updated)}</td>
-                      {GOOGLE_KEYS.map((k) => (
-                        <td key={k} className={`num${r.google[k] === 0 ? ' zero' : ''}`} data-col={`google-${k}`}>
-                          {formatNumber(r.google[k])}
-                        </td>
-                      ))}
-                      <td className={`num${r.conflicts === 0 ? ' zero' : ''}`}>{formatNumber(r.conflicts)}</td>
-                      <td className={`num${r.errors === 0 ? ' zero' : ' bad'}`}>{formatNumber(r.errors)}</td>
-                    </tr>
-                    {open ? (
-                      <tr className="run-detail-row">
-                        <td colSpan={9} id={`cs-run-${r.id}`}>
-                          <RunEntries runId={r.id} />
-                        </td>
-                      </tr>
-                    ) : null}
-                  </Fragment>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
-  );
-}
-
-function RunEntries({ runId }: { runId: number }) {
-  const { t } = useTranslation();
-  const entries = useContactSync((s) => s.entries[runId]);
-  const timeZone = useSession((s) => s.timeZone);
-  if (entries === undefined || entries === 'loading') return <p className="muted">{t('common.loading')}</p>;
-  if (!Array.isArray(entries)) return <ErrorLine error={entries.error} />;
-  if (entries.length === 0) return <p className="muted" data-testid="cs-entries-empty">{t('agendaSync.log.noEntries')}</p>;
-  return (
-    <ul className="sync-entries" data-testid="cs-entries">
-      {entries.map((e, i) => (
-        <li key={i} className={`entry-${e.level}`} data-testid="cs-entry" data-level={e.level}>
-          <span className="entry-time">{fmt(Date.parse(e.at), t('formats.time'), timeZone)}</span>
-          <span className={`badge level-${e.level}`}>{t(`agendaSync.log.level.${e.level}`)}</span>
-          {e.contactId !== null ? <span className="muted">{t('contactSync.log.contact', { id: String(e.contactId) })}</span> : null}
-          <span className="entry-message" lang={logLine(t, e).lang}>
-            {logLine(t, e).text}
-          </span>
-        </li>
-      ))}
-    </ul>
+    <SyncLogTable<ContactsSyncRunSummary>
+      prefix="cs"
+      title={t('contactSync.log.title')}
+      empty={t('contactSync.log.empty')}
+      runs={runs}
+      loading={loading}
+      error={error}
+      openRunId={openRunId}
+      onToggle={(id) => useContactSync.getState().toggleRun(id)}
+      onRefresh={() => void useContactSync.getState().loadLog()}
+      groups={[
+        { label: t('contactSync.log.crm'), columns: [{ label: t('contactSync.log.comments'), value: (r) => r.crm.updated, col: 'crm-comments' }] },
+        { label: t('contactSync.log.google'), columns: GOOGLE_KEYS.map((k) => ({ label: t(`contactSync.log.${k}`), value: (r: ContactsSyncRunSummary) => r.google[k], col: `google-${k}` })) },
+      ]}
+      conflicts={t('contactSync.log.conflicts')}
+      errors={t('contactSync.log.errors')}
+      entries={(id) => <RunEntryList prefix="cs" entries={entries[id]} subject={(e) => (e.contactId !== null ? t('contactSync.log.contact', { id: String(e.contactId) }) : null)} />}
+    />
   );
 }

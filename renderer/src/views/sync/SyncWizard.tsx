@@ -9,7 +9,7 @@ import { useAgendaSync } from '../../stores/agendaSync';
 import { useNav } from '../../stores/nav';
 import { useSession } from '../../stores/session';
 import { countsOf, useChosen, useSyncWizard, type Outcome, type Part, type Step } from '../../stores/syncWizard';
-import { StatusBadge } from './AgendaSyncCard';
+import { StatusBadge } from './SyncLogTable';
 import { logLine, loose } from './logText';
 import './syncWizard.css';
 
