@@ -189,3 +189,46 @@ test('ADM grants a manager Agenda on a rep; the manager then sees that agenda; a
   await expect(page.getByTestId('rights-saved')).toBeVisible();
   expect(rightRow(host, manager, rep)).toBeNull();
 });
+
+test('a manager already signed in sees a right ADM grants, and loses one ADM takes back, without signing in again', async ({ page, browser, host }) => {
+  failOnPageErrors(page);
+  const manager = host.users.managers[1]!; // the demo gives them Agenda on the third rep only
+  const rep = host.users.reps[0]!;
+  const repId = host.userId(rep);
+  expect(rightRow(host, manager, rep)).toBeNull();
+  await login(page, host, manager);
+  await expect(page.getByTestId('week-grid')).toBeVisible();
+  const option = page.getByTestId('user-picker').locator(`input[data-user-id="${repId}"]`);
+  await expect(option).toHaveCount(0);
+
+  // ADM, in another window, grants the manager Agenda on the rep.
+  const admin = await browser.newContext({ viewport: SIZES.small });
+  try {
+    const adm = await admin.newPage();
+    await login(adm, host, host.users.admin);
+    await adm.getByTestId('nav-rights').click();
+    await adm.locator(`[data-testid=rights-user][data-login="${manager}"]`).click();
+    const agendaBox = adm.getByTestId('rights-detail').getByRole('checkbox', { name: `Agenda de ${displayName(host, rep)}`, exact: true });
+    await agendaBox.check();
+    await adm.getByTestId('rights-save').click();
+    await expect(adm.getByTestId('rights-saved')).toBeVisible();
+    expect(rightRow(host, manager, rep)).toEqual({ visible: 0, agenda: 1 });
+
+    // The manager's agenda offers the rep at once; picked, the rep's column shows.
+    await expect(option).toHaveCount(1);
+    await option.check();
+    const repHead = page.locator(`[data-testid=week-grid] .user-head[data-user-id="${repId}"]`);
+    await expect(repHead.first()).toBeVisible();
+
+    // ADM takes it back: the rep leaves the picker and the grid.
+    await agendaBox.uncheck();
+    await adm.getByTestId('rights-save').click();
+    await expect(adm.getByTestId('rights-saved')).toBeVisible();
+    expect(rightRow(host, manager, rep)).toBeNull();
+    await expect(option).toHaveCount(0);
+    await expect(repHead).toHaveCount(0);
+  } finally {
+    host.db.prepare('DELETE FROM user_rights WHERE holder_id = ? AND target_id = ?').run(host.userId(manager), repId);
+    await admin.close();
+  }
+});

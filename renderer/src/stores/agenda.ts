@@ -54,6 +54,11 @@ interface AgendaState {
   detailError: unknown;
   /** Loads users and action types, restores the picked agendas, then the week. */
   init(timeZone: string, selfId: number): Promise<void>;
+  /**
+   * The viewer's rights changed (ADM granted or took one): the colleagues they may show are read
+   * again; an agenda no longer theirs to see leaves the selection; the period is loaded again.
+   */
+  refreshUsers(): Promise<void>;
   /** Something changed: forgets the periods kept and loads the one shown again. */
   reload(): Promise<void>;
   /** Shows the current period: at once when it was kept (fetched again if old), else loaded. */
@@ -234,6 +239,21 @@ export const useAgenda = create<AgendaState>()((set, get) => ({
       set({ loading: false, error });
       return;
     }
+    await get().reload();
+  },
+
+  async refreshUsers() {
+    let users: UserSummary[];
+    try {
+      users = await bridge['users.list']({});
+    } catch (error) {
+      set({ error });
+      return;
+    }
+    const ids = new Set(users.map((u) => u.id));
+    const kept = get().selectedUserIds.filter((id) => ids.has(id));
+    const self = users.find((u) => u.isSelf)?.id;
+    set({ users, selectedUserIds: kept.length > 0 || self === undefined ? kept : [self] });
     await get().reload();
   },
 

@@ -51,6 +51,10 @@ export function Shell({ user }: { user: SessionUser }) {
       const { selectedUserIds } = useAgenda.getState();
       if (ownerIds.length === 0 || ownerIds.some((id) => selectedUserIds.includes(id))) void useAgenda.getState().reload();
     });
+    // ADM changed this user's rights: the colleagues the agenda may show follow at once.
+    const offRights = bridge.on('onRightsChanged', ({ holderIds }) => {
+      if (holderIds.includes(user.id)) void useAgenda.getState().refreshUsers();
+    });
     const offContacts = bridge.on('onContactsChanged', ({ ids }) => {
       if (useContacts.getState().loaded) useContacts.getState().refreshChanged(ids);
     });
@@ -67,6 +71,7 @@ export function Shell({ user }: { user: SessionUser }) {
     void startupSync();
     return () => {
       offActions();
+      offRights();
       offContacts();
       offProgress();
       offFinished();
