@@ -4,8 +4,8 @@
  * the mouse (another day, another hour) and finds the new period in that colleague's Google
  * calendar (automatic sync on), resizes one by its bottom edge, is refused a drop into another
  * user's column, cancels a drag with Escape, creates an action by double-clicking an empty slot,
- * moves and resizes from the keyboard, and walks the day, week and month views (« +N » opens the
- * day). Screenshots of each view at 1280×720 and 1920×1080 go to
+ * moves and resizes from the keyboard, walks the day, week and month views (« +N » opens the
+ * day) and moves actions to another day of the month by drag and by Alt+arrows. Screenshots of each view at 1280×720 and 1920×1080 go to
  * e2e/artifacts/screens/views-*.png.
  */
 import { mkdirSync } from 'node:fs';
@@ -400,4 +400,68 @@ test('day, week and month views at 1280×720 and 1920×1080; « +N » opens the 
   await page.getByTestId('login-password').fill('demo');
   await page.getByTestId('login-password').press('Enter');
   await expect(page.getByTestId('view-day')).toHaveAttribute('aria-pressed', 'true');
+});
+
+test('month: an action moves to another day by drag or Alt+arrows, at the same times; Escape cancels a drag', async ({ page, viewsHost: host }) => {
+  await openTeamWeek(page, host);
+  await page.getByTestId('view-month').click();
+  const month = page.getByTestId('month-grid');
+  await expect(month).toHaveAttribute('data-loading', 'false');
+  const cells = await month.locator('.month-cell').count();
+  // Timed actions shown on one day only, with the cell each is in.
+  const shown = await month.evaluate((el) => {
+    const seen = new Map<number, number[]>();
+    for (const item of Array.from(el.querySelectorAll<HTMLElement>('.month-item[data-editable]'))) {
+      const id = Number(item.dataset.actionId);
+      const cell = item.closest('.month-cell') as HTMLElement;
+      seen.set(id, [...(seen.get(id) ?? []), Number(cell.dataset.index)]);
+    }
+    return [...seen.entries()].filter(([, at]) => at.length === 1).map(([id, at]) => ({ id, index: at[0]! }));
+  });
+  const usable = shown.filter((c) => !actionOf(host, c.id).period.allDay && c.index >= 7 && c.index % 7 < 6 && c.index + 7 < cells);
+  expect(usable.length).toBeGreaterThan(1);
+  const DAY = 86_400_000; // no DST change in the weeks shown (December)
+  const shiftedBy = (p: Action['period'], days: number) => (p.allDay ? p : { allDay: false, start: addMinutes(p.start, (days * DAY) / 60_000), end: addMinutes(p.end, (days * DAY) / 60_000) });
+  const itemIn = (index: number, id: number) => month.locator(`.month-cell[data-index="${index}"] [data-action-id="${id}"]`);
+  // The focus follows the item to its new day (onto the day's « +N » when the day is full).
+  const focusedDay = () => page.evaluate(() => (document.activeElement?.closest('.month-cell') as HTMLElement | null)?.dataset.index ?? null);
+
+  // Keyboard: Alt+→ a day later, Alt+↑ a week earlier.
+  const k = usable[0]!;
+  const kBefore = actionOf(host, k.id).period;
+  await itemIn(k.index, k.id).focus();
+  await expect(itemIn(k.index, k.id)).toHaveAttribute('aria-describedby', /.+/);
+  await page.keyboard.press('Alt+ArrowRight');
+  await expect.poll(() => actionOf(host, k.id).period).toEqual(shiftedBy(kBefore, 1));
+  await expect.poll(focusedDay).toBe(String(k.index + 1));
+  await expect(page.getByTestId('grid-status')).toContainText('Action déplacée');
+  await page.keyboard.press('Alt+ArrowUp');
+  await expect.poll(() => actionOf(host, k.id).period).toEqual(shiftedBy(kBefore, -6));
+  await expect.poll(focusedDay).toBe(String(k.index - 6));
+
+  // Mouse: dragged a row down, a week later; a drag let go with Escape changes nothing.
+  const m = usable.find((c) => c.id !== k.id && c.index !== k.index - 6 && c.index !== k.index + 1)!;
+  const mBefore = actionOf(host, m.id).period;
+  const centre = async (l: Locator) => {
+    const b = (await l.boundingBox())!;
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  };
+  const from = await centre(itemIn(m.index, m.id));
+  const to = await centre(month.locator(`.month-cell[data-index="${m.index + 7}"]`));
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 6 });
+  await expect(month.locator(`.month-cell[data-index="${m.index + 7}"]`)).toHaveClass(/drop-target/);
+  await page.keyboard.press('Escape');
+  await page.mouse.up();
+  await expect(page.getByTestId('grid-status')).toHaveText('Déplacement annulé');
+  expect(actionOf(host, m.id).period).toEqual(mBefore);
+
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 6 });
+  await shot(page, 'month-drag');
+  await page.mouse.up();
+  await expect.poll(() => actionOf(host, m.id).period).toEqual(shiftedBy(mBefore, 7));
+  await expect(itemIn(m.index, m.id)).toHaveCount(0);
 });

@@ -108,6 +108,7 @@ const en: Messages<typeof fr> = {
       moreLabel_other: '{{count}} more actions on {{day}}: show this day',
       openDay_one: '{{day}}, {{count}} action: show this day',
       openDay_other: '{{day}}, {{count}} actions: show this day',
+      moveHint: 'Alt+arrows: move by a day (← →) or a week (↑ ↓), at the same times. Can also be dragged to another day with the mouse.',
     },
     today: 'Today',
     allDay: 'All day',

@@ -107,6 +107,7 @@ const fr = {
       moreLabel_other: '{{count}} autres actions le {{day}} : afficher ce jour',
       openDay_one: '{{day}}, {{count}} action : afficher ce jour',
       openDay_other: '{{day}}, {{count}} actions : afficher ce jour',
+      moveHint: 'Alt+flèches : déplacer d’un jour (← →) ou d’une semaine (↑ ↓), aux mêmes heures. Se déplace aussi à la souris vers un autre jour.',
     },
     today: "Aujourd'hui",
     allDay: 'Journée',

@@ -181,6 +181,7 @@ export function AgendaView({ user }: { user: SessionUser }) {
             selectedId={s.selectedActionId}
             loadedFrom={s.loadedFrom}
             loading={s.loading}
+            canEdit={canEdit}
             onSelect={onSelect}
           />
         ) : null}

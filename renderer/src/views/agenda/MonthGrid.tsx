@@ -3,14 +3,18 @@
  * the type's colour, the start time, the owner's initials when several agendas are shown, the
  * title — as many as the cell holds, then « +N » which opens that day. The day number opens the
  * day too. Arrows move the focus between days, PageUp/PageDown change month, T goes to today.
+ * An action the viewer may change moves to another day by drag (pointer events, as the week's
+ * blocks: a click that did not move still selects) or by Alt+arrows (a day sideways, a week up or
+ * down), keeping its times (lib/period.ts shiftDays); automatic sync then pushes it.
  */
-import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TZDate } from '@date-fns/tz';
 import type { ActionType, UserSummary } from '../../../../shared/contract';
 import { LockIcon } from '../../components/Icons';
 import { fmt } from '../../lib/dates';
 import { initials } from '../../lib/names';
+import { periodText, shiftDays } from '../../lib/period';
 import type { MonthItem } from '../../lib/weekLayout';
 import { useAgenda } from '../../stores/agenda';
 
@@ -30,13 +34,34 @@ interface Props {
   selectedId: number | null;
   loadedFrom: string;
   loading: boolean;
+  /** Whether the viewer may change `ownerId`'s actions (the core checks again). */
+  canEdit(ownerId: number): boolean;
   onSelect(id: number): void;
 }
 
-export function MonthGrid({ days, keys, month, items, users, typesById, timeZone, todayKey, selectedId, loadedFrom, loading, onSelect }: Props) {
+/** A press on an item, until the pointer moves far enough to be a drag (then `over` is the cell under it). */
+interface Press {
+  id: number;
+  from: number;
+  x: number;
+  y: number;
+  over: number | null;
+}
+
+const DRAG_PX = 4;
+
+export function MonthGrid({ days, keys, month, items, users, typesById, timeZone, todayKey, selectedId, loadedFrom, loading, canEdit, onSelect }: Props) {
   const { t } = useTranslation();
   const bodyRef = useRef<HTMLDivElement>(null);
+  const hintId = useId();
   const [cellH, setCellH] = useState(110);
+  const [message, setMessage] = useState('');
+  const [drag, setDrag] = useState<{ id: number; over: number } | null>(null);
+  const press = useRef<Press | null>(null);
+  // The click that ends a drag is not a selection.
+  const dragged = useRef(false);
+  // After a move, the focus follows the item to its new day once the month is drawn again.
+  const refocus = useRef<{ id: number; key: string } | null>(null);
   const weeks = Math.max(1, Math.ceil(days.length / 7));
 
   useLayoutEffect(() => {
@@ -49,6 +74,82 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
     return () => ro.disconnect();
   }, [weeks]);
 
+  useEffect(() => {
+    const target = refocus.current;
+    if (!target || !items.get(target.key)?.some((i) => i.action.id === target.id)) return;
+    // Drawn again with the item on its new day: on it, or on that day's « +N » when the day is full.
+    const cell = bodyRef.current?.querySelector<HTMLElement>(`.month-cell[data-day="${target.key}"]`);
+    const el = cell?.querySelector<HTMLElement>(`[data-action-id="${target.id}"]`) ?? cell?.querySelector<HTMLElement>('.month-more') ?? cell?.querySelector<HTMLElement>('.month-day');
+    el?.focus();
+    refocus.current = null;
+  });
+
+  const actionOf = (id: number) => {
+    for (const list of items.values()) for (const item of list) if (item.action.id === id) return item.action;
+    return undefined;
+  };
+
+  /** Moves action `id`, shown in cell `from`, by `delta` days. */
+  const move = (id: number, from: number, delta: number) => {
+    const a = actionOf(id);
+    if (!a || a.kind !== 'full' || delta === 0) return;
+    const period = shiftDays(a.period, delta, timeZone);
+    const key = keys[from + delta];
+    refocus.current = key ? { id, key } : null;
+    setMessage(t('agenda.grid.moved', { period: periodText(t, period, timeZone) }));
+    void useAgenda.getState().moveAction(id, period);
+  };
+
+  const cellAt = (x: number, y: number): number | null => {
+    const cell = document.elementFromPoint(x, y)?.closest<HTMLElement>('.month-cell');
+    return cell && bodyRef.current?.contains(cell) ? Number(cell.dataset.index) : null;
+  };
+
+  const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
+    if (e.button !== 0) return;
+    const item = (e.target as HTMLElement).closest<HTMLElement>('.month-item[data-editable]');
+    const cell = item?.closest<HTMLElement>('.month-cell');
+    if (!item || !cell) return;
+    press.current = { id: Number(item.dataset.actionId), from: Number(cell.dataset.index), x: e.clientX, y: e.clientY, over: null };
+    const onMove = (ev: PointerEvent) => {
+      const p = press.current;
+      if (!p) return;
+      if (p.over === null && Math.hypot(ev.clientX - p.x, ev.clientY - p.y) < DRAG_PX) return;
+      p.over = cellAt(ev.clientX, ev.clientY) ?? p.over ?? p.from;
+      setDrag({ id: p.id, over: p.over });
+    };
+    const end = (drop: boolean) => {
+      const p = press.current;
+      press.current = null;
+      window.removeEventListener('pointermove', onMove);
+      window.removeEventListener('pointerup', onUp);
+      window.removeEventListener('pointercancel', onCancel);
+      window.removeEventListener('keydown', onKey, true);
+      if (!p || p.over === null) return;
+      dragged.current = true;
+      setTimeout(() => (dragged.current = false), 0);
+      setDrag(null);
+      if (drop) move(p.id, p.from, p.over - p.from);
+      else setMessage(t('agenda.grid.cancelled'));
+    };
+    const onUp = () => end(true);
+    const onCancel = () => end(false);
+    const onKey = (ev: KeyboardEvent) => {
+      if (ev.key !== 'Escape' || press.current?.over === null) return;
+      ev.preventDefault();
+      ev.stopPropagation();
+      end(false);
+    };
+    window.addEventListener('pointermove', onMove);
+    window.addEventListener('pointerup', onUp);
+    window.addEventListener('pointercancel', onCancel);
+    window.addEventListener('keydown', onKey, true);
+  };
+
+  const select = (id: number) => {
+    if (!dragged.current) onSelect(id);
+  };
+
   const fits = Math.max(1, Math.floor((cellH - DAY_LINE_H - 4) / ITEM_H));
   const several = users.length > 1;
   const names = useMemo(() => new Map(users.map((u) => [u.id, u.displayName])), [users]);
@@ -60,6 +161,13 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
     const cell = target.closest<HTMLElement>('.month-cell');
     if (!cell || !e.key.startsWith('Arrow')) return;
     const i = Number(cell.dataset.index);
+    if (e.altKey && target.classList.contains('month-item')) {
+      e.preventDefault();
+      const a = actionOf(Number(target.dataset.actionId));
+      if (target.dataset.editable === undefined) setMessage(a?.kind === 'full' && a.seriesId !== null ? t('agenda.grid.seriesRefused') : t('agenda.grid.readOnly'));
+      else move(Number(target.dataset.actionId), i, e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowRight' ? 1 : e.key === 'ArrowUp' ? -7 : 7);
+      return;
+    }
     const inCell = [...cell.querySelectorAll<HTMLElement>('button')];
     const at = inCell.indexOf(target);
     e.preventDefault();
@@ -74,6 +182,12 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
 
   return (
     <div className="month-grid" data-testid="month-grid" data-view="month" data-from={loadedFrom} data-loading={loading ? 'true' : 'false'} onKeyDown={onKeyDown}>
+      <span id={hintId} className="visually-hidden">
+        {t('agenda.month.moveHint')}
+      </span>
+      <span className="visually-hidden" role="status" aria-live="polite" data-testid="grid-status">
+        {message}
+      </span>
       <div className="month-head" aria-hidden="true">
         {weekdays.map((w, i) => (
           <div key={i} className="month-weekday">
@@ -81,7 +195,7 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
           </div>
         ))}
       </div>
-      <div className="month-body" ref={bodyRef} style={{ gridTemplateRows: `repeat(${weeks}, minmax(0, 1fr))` }}>
+      <div className={`month-body${drag ? ' dragging' : ''}`} ref={bodyRef} style={{ gridTemplateRows: `repeat(${weeks}, minmax(0, 1fr))` }} onPointerDown={onPointerDown}>
         {days.map((d, i) => {
           const key = keys[i] as string;
           const list = items.get(key) ?? [];
@@ -89,7 +203,7 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
           const more = list.length - shown.length;
           const dayLabel = fmt(d, t('formats.dayLong'), timeZone);
           return (
-            <div key={i} className={`month-cell${key.startsWith(month) ? '' : ' other-month'}${key === todayKey ? ' today' : ''}`} data-day={key} data-index={i}>
+            <div key={i} className={`month-cell${key.startsWith(month) ? '' : ' other-month'}${key === todayKey ? ' today' : ''}${drag?.over === i ? ' drop-target' : ''}`} data-day={key} data-index={i}>
               <button type="button" className="month-day" onClick={() => useAgenda.getState().openDay(+d)} aria-label={t('agenda.month.openDay', { day: dayLabel, count: list.length })} title={dayLabel}>
                 {fmt(d, 'd', timeZone)}
               </button>
@@ -98,7 +212,7 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
                 const ownerName = several ? names.get(a.ownerId) ?? '' : '';
                 if (a.kind === 'busy') {
                   return (
-                    <button key={a.id} type="button" className={`month-item busy${a.id === selectedId ? ' selected' : ''}`} onClick={() => onSelect(a.id)} title={[time, ownerName, busy].filter(Boolean).join(' · ')} data-testid="action-block" data-action-id={a.id} data-owner-id={a.ownerId} data-kind="busy">
+                    <button key={a.id} type="button" className={`month-item busy${a.id === selectedId ? ' selected' : ''}`} onClick={() => select(a.id)} title={[time, ownerName, busy].filter(Boolean).join(' · ')} data-testid="action-block" data-action-id={a.id} data-owner-id={a.ownerId} data-kind="busy">
                       <span className="month-dot swatch-busy" aria-hidden="true" />
                       {time ? <span className="month-time">{time}</span> : null}
                       {owner ? <OwnerTag initials={owner} name={ownerName} /> : null}
@@ -107,12 +221,15 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
                   );
                 }
                 const color = typesById.get(a.typeId)?.color ?? '#9aa5b1';
+                const editable = a.seriesId === null && canEdit(a.ownerId);
                 return (
                   <button
                     key={a.id}
                     type="button"
-                    className={`month-item${a.id === selectedId ? ' selected' : ''}`}
-                    onClick={() => onSelect(a.id)}
+                    className={`month-item${a.id === selectedId ? ' selected' : ''}${editable ? ' editable' : ''}${drag?.id === a.id ? ' dragging' : ''}`}
+                    onClick={() => select(a.id)}
+                    aria-describedby={editable ? hintId : undefined}
+                    data-editable={editable ? 'true' : undefined}
                     title={[time, ownerName, a.title, a.location].filter(Boolean).join(' · ')}
                     data-testid="action-block"
                     data-action-id={a.id}
