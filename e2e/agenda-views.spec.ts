@@ -402,12 +402,29 @@ test('day, week and month views at 1280×720 and 1920×1080; « +N » opens the 
   await expect(page.getByTestId('view-day')).toHaveAttribute('aria-pressed', 'true');
 });
 
-test('month: an action moves to another day by drag or Alt+arrows, at the same times; Escape cancels a drag', async ({ page, viewsHost: host }) => {
+test('month: one Tab stop; an action moves to another day by drag or Alt+arrows, at the same times; Escape cancels a drag', async ({ page, viewsHost: host }) => {
   await openTeamWeek(page, host);
   await page.getByTestId('view-month').click();
   const month = page.getByTestId('month-grid');
   await expect(month).toHaveAttribute('data-loading', 'false');
   const cells = await month.locator('.month-cell').count();
+
+  // One Tab stop for the whole month (today's number at first), then the last focused.
+  await expect(month.locator('[tabindex="0"]')).toHaveCount(1);
+  await expect(month.locator('.month-cell.today .month-day')).toHaveAttribute('tabindex', '0');
+  const inMonth = () => page.evaluate(() => !!document.activeElement?.closest('[data-testid=month-grid]'));
+  await page.getByTestId('view-month').focus();
+  for (let i = 0; i < 10 && !(await inMonth()); i++) await page.keyboard.press('Tab');
+  await expect(month.locator('.month-cell.today .month-day')).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  const stop = await page.evaluate(() => document.activeElement?.getAttribute('data-stop'));
+  await expect(month.locator('[tabindex="0"]')).toHaveAttribute('data-stop', stop ?? '');
+  await page.keyboard.press('Tab');
+  expect(await inMonth()).toBe(false);
+  await page.keyboard.press('Shift+Tab');
+  await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-stop'))).toBe(stop);
+
   // Timed actions shown on one day only, with the cell each is in.
   const shown = await month.evaluate((el) => {
     const seen = new Map<number, number[]>();

@@ -2,7 +2,8 @@
  * The month view: whole weeks (Monday first), one cell per day with its actions in time order —
  * the type's colour, the start time, the owner's initials when several agendas are shown, the
  * title — as many as the cell holds, then « +N » which opens that day. The day number opens the
- * day too. Arrows move the focus between days, PageUp/PageDown change month, T goes to today.
+ * day too. The grid is one Tab stop (the day, action or « +N » last focused; today at first),
+ * arrows move the focus between days, PageUp/PageDown change month, T goes to today.
  * An action the viewer may change moves to another day by drag (pointer events, as the week's
  * blocks: a click that did not move still selects) or by Alt+arrows (a day sideways, a week up or
  * down), keeping its times (lib/period.ts shiftDays); automatic sync then pushes it.
@@ -62,6 +63,8 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
   const dragged = useRef(false);
   // After a move, the focus follows the item to its new day once the month is drawn again.
   const refocus = useRef<{ id: number; key: string } | null>(null);
+  // The grid's one Tab stop (roving tabindex): `d:day`, `a:id:day` or `m:day` of what was focused last.
+  const [stop, setStop] = useState<string | null>(null);
   const weeks = Math.max(1, Math.ceil(days.length / 7));
 
   useLayoutEffect(() => {
@@ -151,6 +154,19 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
   };
 
   const fits = Math.max(1, Math.floor((cellH - DAY_LINE_H - 4) / ITEM_H));
+  const cells = keys.map((key) => {
+    const list = items.get(key) ?? [];
+    const shown = list.length > fits ? list.slice(0, fits - 1) : list;
+    return { key, list, shown, more: list.length - shown.length };
+  });
+  // What was focused last if it is still drawn, else today (or the month's first day).
+  const drawn = (s: string) => {
+    const [kind, a, b] = s.split(':');
+    const cell = cells.find((c) => c.key === (kind === 'a' ? b : a));
+    return !!cell && (kind === 'd' || (kind === 'm' && cell.more > 0) || (kind === 'a' && cell.shown.some((x) => String(x.action.id) === a)));
+  };
+  const tabStop = stop !== null && drawn(stop) ? stop : `d:${keys.includes(todayKey) ? todayKey : (keys.find((k) => k.startsWith(month)) ?? keys[0])}`;
+  const tab = (s: string) => (s === tabStop ? 0 : -1);
   const several = users.length > 1;
   const names = useMemo(() => new Map(users.map((u) => [u.id, u.displayName])), [users]);
   const weekdays = days.slice(0, 7).map((d) => fmt(d, 'EEEE', timeZone));
@@ -181,7 +197,18 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
   };
 
   return (
-    <div className="month-grid" data-testid="month-grid" data-view="month" data-from={loadedFrom} data-loading={loading ? 'true' : 'false'} onKeyDown={onKeyDown}>
+    <div
+      className="month-grid"
+      data-testid="month-grid"
+      data-view="month"
+      data-from={loadedFrom}
+      data-loading={loading ? 'true' : 'false'}
+      onKeyDown={onKeyDown}
+      onFocus={(e) => {
+        const at = (e.target as HTMLElement).dataset.stop;
+        if (at && at !== stop) setStop(at);
+      }}
+    >
       <span id={hintId} className="visually-hidden">
         {t('agenda.month.moveHint')}
       </span>
@@ -197,14 +224,11 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
       </div>
       <div className={`month-body${drag ? ' dragging' : ''}`} ref={bodyRef} style={{ gridTemplateRows: `repeat(${weeks}, minmax(0, 1fr))` }} onPointerDown={onPointerDown}>
         {days.map((d, i) => {
-          const key = keys[i] as string;
-          const list = items.get(key) ?? [];
-          const shown = list.length > fits ? list.slice(0, fits - 1) : list;
-          const more = list.length - shown.length;
+          const { key, list, shown, more } = cells[i]!;
           const dayLabel = fmt(d, t('formats.dayLong'), timeZone);
           return (
             <div key={i} className={`month-cell${key.startsWith(month) ? '' : ' other-month'}${key === todayKey ? ' today' : ''}${drag?.over === i ? ' drop-target' : ''}`} data-day={key} data-index={i}>
-              <button type="button" className="month-day" onClick={() => useAgenda.getState().openDay(+d)} aria-label={t('agenda.month.openDay', { day: dayLabel, count: list.length })} title={dayLabel}>
+              <button type="button" className="month-day" tabIndex={tab(`d:${key}`)} data-stop={`d:${key}`} onClick={() => useAgenda.getState().openDay(+d)} aria-label={t('agenda.month.openDay', { day: dayLabel, count: list.length })} title={dayLabel}>
                 {fmt(d, 'd', timeZone)}
               </button>
               {shown.map(({ action: a, time }) => {
@@ -212,7 +236,7 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
                 const ownerName = several ? names.get(a.ownerId) ?? '' : '';
                 if (a.kind === 'busy') {
                   return (
-                    <button key={a.id} type="button" className={`month-item busy${a.id === selectedId ? ' selected' : ''}`} onClick={() => select(a.id)} title={[time, ownerName, busy].filter(Boolean).join(' · ')} data-testid="action-block" data-action-id={a.id} data-owner-id={a.ownerId} data-kind="busy">
+                    <button key={a.id} type="button" className={`month-item busy${a.id === selectedId ? ' selected' : ''}`} tabIndex={tab(`a:${a.id}:${key}`)} data-stop={`a:${a.id}:${key}`} onClick={() => select(a.id)} title={[time, ownerName, busy].filter(Boolean).join(' · ')} data-testid="action-block" data-action-id={a.id} data-owner-id={a.ownerId} data-kind="busy">
                       <span className="month-dot swatch-busy" aria-hidden="true" />
                       {time ? <span className="month-time">{time}</span> : null}
                       {owner ? <OwnerTag initials={owner} name={ownerName} /> : null}
@@ -227,6 +251,8 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
                     key={a.id}
                     type="button"
                     className={`month-item${a.id === selectedId ? ' selected' : ''}${editable ? ' editable' : ''}${drag?.id === a.id ? ' dragging' : ''}`}
+                    tabIndex={tab(`a:${a.id}:${key}`)}
+                    data-stop={`a:${a.id}:${key}`}
                     onClick={() => select(a.id)}
                     aria-describedby={editable ? hintId : undefined}
                     data-editable={editable ? 'true' : undefined}
@@ -246,7 +272,7 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
                 );
               })}
               {more > 0 ? (
-                <button type="button" className="month-more" onClick={() => useAgenda.getState().openDay(+d)} data-testid="month-more" aria-label={t('agenda.month.moreLabel', { count: more, day: dayLabel })}>
+                <button type="button" className="month-more" tabIndex={tab(`m:${key}`)} data-stop={`m:${key}`} onClick={() => useAgenda.getState().openDay(+d)} data-testid="month-more" aria-label={t('agenda.month.moreLabel', { count: more, day: dayLabel })}>
                   {t('agenda.month.more', { count: more })}
                 </button>
               ) : null}
