@@ -215,6 +215,16 @@ describe('events.list, paging and sync', () => {
     }
   });
 
+  it('answers without indentation with prettyPrint=false, and with it by default', async () => {
+    const compact = await cal.events.list({ calendarId: big, maxResults: 3, prettyPrint: false }, { responseType: 'text' });
+    const pretty = await cal.events.list({ calendarId: big, maxResults: 3 }, { responseType: 'text' });
+    expect(compact.data).not.toContain('\n');
+    expect(pretty.data).toContain('\n  ');
+    // The same answer (the page token and the listing's `updated` are made anew by each call).
+    const items = (text: unknown) => (JSON.parse(text as string) as calendar_v3.Schema$Events).items;
+    expect(items(compact.data)).toEqual(items(pretty.data));
+  });
+
   it('filters by timeMin/timeMax and orders by startTime only with singleEvents', async () => {
     const { data } = await cal.events.list({ calendarId: big, timeMin: '2031-01-01T02:00:00Z', timeMax: '2031-01-01T05:00:00Z', singleEvents: true, orderBy: 'startTime' });
     expect(data.items?.map((e) => e.summary)).toEqual(['E2', 'E3', 'E4']);

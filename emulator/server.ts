@@ -127,11 +127,15 @@ export class Dispatcher {
           this.dispatch({ ...inner, headers: { authorization: authHeader, ...inner.headers } }, false),
       };
       res = await route.handler(call);
+      // The standard parameter prettyPrint (default true): false answers without indentation or line breaks.
+      const indent = req.query.get('prettyPrint') === 'false' ? undefined : 2;
       if (res.deferred) {
-        res = { status: res.status, headers: res.headers, body: JSON.stringify(selection ? selectFields(res.value, selection) : res.value, null, 2) };
+        res = { status: res.status, headers: res.headers, body: JSON.stringify(selection ? selectFields(res.value, selection) : res.value, null, indent) };
       } else if (selection && res.status >= 200 && res.status < 300 && res.body !== '') {
         const value = res.value !== undefined ? res.value : (JSON.parse(res.body.toString()) as unknown);
-        res = { ...res, body: JSON.stringify(selectFields(value, selection), null, 2), value: undefined };
+        res = { ...res, body: JSON.stringify(selectFields(value, selection), null, indent), value: undefined };
+      } else if (indent === undefined && res.value !== undefined && res.body !== '') {
+        res = { ...res, body: JSON.stringify(res.value), value: undefined };
       }
     } catch (err) {
       res = errorResponse(err);

@@ -108,6 +108,28 @@ describe('migrations', () => {
     expect(() => openDatabase(file, { migrations: edited })).toThrowError(/Migration 1 "initial" differs from the one applied/);
   });
 
+  it('0006 keeps the links and the origins of pulled events that a database already holds', () => {
+    const file = tempFile();
+    const before = openDatabase(file, { migrations: migrations.slice(0, 5) });
+    before.prepare("INSERT INTO users (login, display_name, password_hash, created_at) VALUES ('U', 'U', 'x', 'now')").run();
+    before.prepare("INSERT INTO action_types (code, label, color) VALUES ('A', 'A', '#123456')").run();
+    before.prepare("INSERT INTO actions (owner_id, type_id, title, all_day, start_ms, end_ms, time_zone, created_at, updated_at) VALUES (1, 1, 'Dentiste', 0, 1000, 2000, 'Europe/Paris', 'now', 'now')").run();
+    before.prepare("INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at) VALUES (1, 'event', 1, 'phone1', 'e1', '{}', 'now')").run();
+    before.prepare("INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at) VALUES (1, 'contact', 7, 'people/c7', NULL, '{}', 'now')").run();
+    before.prepare("INSERT INTO google_origins (user_id, calendar_id, google_id, action_id, created_at) VALUES (1, 'cal1', 'phone1', 1, 'now')").run();
+    before.close();
+
+    const db = openDatabase(file);
+    // Nothing moved: the origin stays where the engine and Reset still look it up; the links are not marked pulled.
+    expect(db.prepare('SELECT kind, crm_id, google_id, etag, pulled FROM sync_links ORDER BY kind').all()).toEqual([
+      { kind: 'contact', crm_id: 7, google_id: 'people/c7', etag: null, pulled: 0 },
+      { kind: 'event', crm_id: 1, google_id: 'phone1', etag: 'e1', pulled: 0 },
+    ]);
+    expect(db.prepare('SELECT user_id, calendar_id, google_id, action_id FROM google_origins').all()).toEqual([{ user_id: 1, calendar_id: 'cal1', google_id: 'phone1', action_id: 1 }]);
+    expect(() => db.prepare("UPDATE sync_links SET pulled = 2 WHERE kind = 'event'").run()).toThrowError(/CHECK constraint failed/);
+    db.close();
+  });
+
   it('refuses a list with gaps in its numbering', () => {
     const gap = [...migrations, { id: migrations.length + 2, name: 'skipped', sql: 'SELECT 1;' }];
     expect(() => openDatabase(tempFile(), { migrations: gap })).toThrowError(/numbered 1, 2, 3/);

@@ -57,7 +57,7 @@ describe('first sync, both ways', () => {
     // remembers it as the origin of its action, so a Reset then a resync re-links it.
     expect(byTitle(events, 'Dentiste')).toMatchObject({ etag: phone.etag, updated: phone.updated });
     expect(byTitle(events, 'Dentiste')!.extendedProperties?.private?.[EVENT_CRM_ID]).toBeUndefined();
-    expect(f.db.prepare('SELECT google_id, action_id FROM google_origins WHERE user_id = ?').all(f.repId)).toEqual([{ google_id: phone.id, action_id: dentist.id }]);
+    expect(f.db.prepare("SELECT google_id, crm_id FROM sync_links WHERE user_id = ? AND kind = 'event' AND pulled = 1").all(f.repId)).toEqual([{ google_id: phone.id, crm_id: dentist.id }]);
     // Nothing the sync wrote in the CRM goes back out.
     expect(f.db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 0 });
     expect(f.core.invokeSync(f.rep, 'agendaSync.log', {})[0]).toMatchObject({ status: 'ok', crm: { created: 1 }, google: { created: 2 } });

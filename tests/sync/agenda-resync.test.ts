@@ -83,6 +83,29 @@ describe('Reset then resync: events pulled from Google', () => {
     expect(f.actionIds()).toEqual(actions);
   });
 
+  it('pulled before migration 0006 (the origin in google_origins, the link not marked): a Reset then a resync still re-link, and delete in Google spares it', async () => {
+    f = await agendaFixture();
+    await seedBothSides(f);
+    await f.sync();
+    const before = await f.gEvents();
+    const actions = f.actionIds();
+    // What a store pulled into by the earlier version holds.
+    const phone = f.db.prepare("SELECT crm_id, google_id FROM sync_links WHERE user_id = ? AND kind = 'event' AND pulled = 1").get(f.repId) as { crm_id: number; google_id: string };
+    f.db.prepare('UPDATE sync_links SET pulled = 0 WHERE user_id = ?').run(f.repId);
+    f.db.prepare('INSERT INTO google_origins (user_id, calendar_id, google_id, action_id, created_at) VALUES (?, ?, ?, ?, ?)').run(f.repId, f.calendarId, phone.google_id, phone.crm_id, new Date().toISOString());
+    await f.core.invoke(f.rep, 'google.reset', { scope: 'calendar', inGoogle: 'keep' });
+    const r = await f.sync();
+    expect(r.status).toBe('ok');
+    expect(r.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(r.google).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(r.decisions.map((d) => d.message).filter((m) => m.includes('as the event it came from'))).toEqual([expect.stringContaining('Phone 1')]);
+    expect(await f.gEvents()).toEqual(before);
+    expect(f.actionIds()).toEqual(actions);
+    const reset = await f.core.invoke(f.rep, 'google.reset', { scope: 'calendar', inGoogle: 'delete' });
+    expect(reset.deletedInGoogle).toBe(2);
+    expect((await f.gEvents()).map((e) => e.summary)).toEqual(['Phone 1']);
+  });
+
   it('Reset with "delete in Google" deletes what the app created, not what was booked on the phone; the resync duplicates nothing', async () => {
     f = await agendaFixture();
     await seedBothSides(f);

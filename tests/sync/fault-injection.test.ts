@@ -516,7 +516,14 @@ async function finalChecks(): Promise<void> {
   const linkOfAction = new Map(links.map((l) => [l.crm_id, l.google_id]));
   const actionOfEvent = new Map(links.map((l) => [l.google_id, l.crm_id]));
   const eventById = new Map(events.map((e) => [e.id!, e]));
-  const origins = new Map((f.db.prepare('SELECT google_id, action_id FROM google_origins WHERE user_id = ?').all(f.repId) as { google_id: string; action_id: number }[]).map((o) => [o.google_id, o.action_id]));
+  // Origins: kept by a Reset in google_origins, else on the pulled links themselves (migration 0006).
+  const origins = new Map(
+    (
+      f.db
+        .prepare("SELECT google_id, action_id FROM google_origins WHERE user_id = ? UNION ALL SELECT google_id, crm_id FROM sync_links WHERE user_id = ? AND kind = 'event' AND pulled = 1")
+        .all(f.repId, f.repId) as { google_id: string; action_id: number }[]
+    ).map((o) => [o.google_id, o.action_id]),
+  );
   const actions = new Map<number, Action>();
   for (const r of rowsOfRep()) actions.set(r.id, f.core.invokeSync(f.rep, 'actions.get', { id: r.id }) as Action);
 

@@ -363,9 +363,16 @@ export interface PulledFields {
  * per row did the same with a type check and two id subqueries per row; a first sync inserts
  * 2,500 per listing page, and the last page's inserts are in nobody's shadow (bench/agenda.ts).
  * The ids are numbered the same way (above every id ever given, migration 0003), from one read:
- * nothing else writes inside this transaction.
+ * nothing else writes inside this transaction. `bounds[i]`, when given, is rows[i]'s period as
+ * epoch ms (periodBounds) that the caller computed already: one parse of the period less per row.
  */
-export function insertPulledActions(db: Db, common: { ownerId: number; typeId: number; timeZone: string }, rows: readonly PulledFields[], at: string): number[] {
+export function insertPulledActions(
+  db: Db,
+  common: { ownerId: number; typeId: number; timeZone: string },
+  rows: readonly PulledFields[],
+  at: string,
+  bounds?: readonly ({ startMs: number; endMs: number } | null)[],
+): number[] {
   if (!db.inTransaction) throw new Error('insertPulledActions must run inside the transaction that records the links of these actions');
   if (rows.length === 0) return [];
   assertTypeExists(db, common.typeId, 'typeId');
@@ -384,7 +391,7 @@ export function insertPulledActions(db: Db, common: { ownerId: number; typeId: n
   const ids = new Array<number>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const a = rows[i]!;
-    const { startMs, endMs } = periodBounds(a.period, common.timeZone);
+    const { startMs, endMs } = bounds?.[i] ?? periodBounds(a.period, common.timeZone);
     const id = first + i;
     insert.run(
       id,

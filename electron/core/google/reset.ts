@@ -2,7 +2,8 @@
  * Reset and Reset calendar (FTC019 §3.5.3): forget the link to the account, or to the calendar.
  * Unlike the seed, what the app created in Google stays findable by the CRM id it carries
  * (./identity.ts), and events pulled from Google by the origin the store keeps for their actions
- * (google_origins, which a reset does not forget), so a later resync re-links instead of
+ * (their pulled links, which a reset turns into rows of google_origins before forgetting them,
+ * migration 0006; a reset never forgets google_origins), so a later resync re-links instead of
  * duplicating; the user may also ask to delete the app's items in Google first.
  */
 import type { calendar_v3 } from '@googleapis/calendar';
@@ -51,10 +52,16 @@ async function deleteAppEvents(ctx: AsyncContext, userId: number): Promise<numbe
   } while (pageToken);
   if (!calendarId) return 0;
   // The extended-property filter needs a value (propertyName=value), so list and filter here.
-  // Events booked in Google and pulled into the CRM (google_origins) were not created by the app,
-  // even once an update gave them the marker: they stay.
+  // Events booked in Google and pulled into the CRM (their links are marked pulled; google_origins
+  // after an earlier reset) were not created by the app, even once an update gave them the marker: they stay.
   const pulled = new Set(
-    (ctx.db.prepare('SELECT google_id FROM google_origins WHERE user_id = ? AND calendar_id = ?').all(userId, calendarId) as { google_id: string }[]).map((r) => r.google_id),
+    ctx.db
+      .prepare(
+        `SELECT google_id FROM google_origins WHERE user_id = ? AND calendar_id = ?
+         UNION SELECT google_id FROM sync_links WHERE user_id = ? AND kind = 'event' AND pulled = 1`,
+      )
+      .pluck(true)
+      .all(userId, calendarId, userId) as string[],
   );
   const ids: string[] = [];
   pageToken = undefined;
@@ -91,6 +98,24 @@ async function deleteAppContacts(apis: GoogleApis): Promise<number> {
   return names.length;
 }
 
+/**
+ * The origins of the user's pulled links (migration 0006), kept in google_origins under the
+ * calendar they were pulled from before the links are dropped, so a resync re-links those events
+ * instead of creating their actions again. Actions deleted since have no origin to keep.
+ */
+function keepOrigins(ctx: AsyncContext, userId: number): void {
+  ctx.db
+    .prepare(
+      `INSERT INTO google_origins (user_id, calendar_id, google_id, action_id, created_at)
+         SELECT l.user_id, c.calendar_id, l.google_id, l.crm_id, ? FROM sync_links l
+           JOIN sync_calendars c ON c.user_id = l.user_id
+           JOIN actions a ON a.id = l.crm_id
+          WHERE l.user_id = ? AND l.kind = 'event' AND l.pulled = 1
+       ON CONFLICT (user_id, calendar_id, google_id) DO UPDATE SET action_id = excluded.action_id, created_at = excluded.created_at`,
+    )
+    .run(ctx.now().toISOString(), userId);
+}
+
 export async function resetGoogle(ctx: AsyncContext, userId: number, scope: 'account' | 'calendar', inGoogle: 'keep' | 'delete'): Promise<ResetResult> {
   const connected = await connectedApis(ctx, userId);
   let deletedInGoogle = 0;
@@ -116,6 +141,7 @@ export async function resetGoogle(ctx: AsyncContext, userId: number, scope: 'acc
     }
   }
   const linksDropped = ctx.db.transaction(() => {
+    keepOrigins(ctx, userId);
     if (scope === 'account') {
       const n = ctx.db.prepare('DELETE FROM sync_links WHERE user_id = ?').run(userId).changes;
       ctx.db.prepare('DELETE FROM sync_tokens WHERE user_id = ?').run(userId);

@@ -11,7 +11,8 @@
  *    full listing.
  * 3. Plan, field by field against the snapshot of the last sync (merge.ts): CRM creations from
  *    new events, re-links after a Reset (by the CRM id an event carries, or by the event an
- *    action was pulled from: google_origins), pending deletions, merges, Google creations/
+ *    action was pulled from: google_origins, where a Reset keeps the origins of the pulled links
+ *    it drops), pending deletions, merges, Google creations/
  *    updates/deletions. Never-pushed actions are found in the window by an index range scan —
  *    on an incremental run only in the part that entered the window since the last clean run.
  * 4. Apply: CRM-only writes first, then Google writes in batches; results are recorded in short
@@ -152,7 +153,8 @@ const windows = new Map<string, { fromMs: number; toMs: number }>();
 
 function snapOf(f: SyncedFields, c: string | null, e: GoogleEvent | null): Snapshot {
   const x: Record<string, string> = {};
-  for (const [k, v] of Object.entries(e?.extendedProperties?.private ?? {})) if (typeof v === 'string') x[k] = v;
+  const kept = e?.extendedProperties?.private;
+  if (kept) for (const [k, v] of Object.entries(kept)) if (typeof v === 'string') x[k] = v;
   return { f, c, r: e?.reminders?.overrides ?? [], x, d: e?.description ?? null };
 }
 
@@ -393,7 +395,8 @@ interface Plan {
   googleChanged: Map<number, GoogleEvent>;
   relinks: Map<number, GoogleEvent>;
   newPending: Link[];
-  crmCreates: { event: GoogleEvent; fields: SyncedFields; replaces: number | null }[];
+  /** `bounds`: the period's epoch bounds when classify() computed them already. */
+  crmCreates: { event: GoogleEvent; fields: SyncedFields; replaces: number | null; bounds: { startMs: number; endMs: number } | null }[];
   ops: GoogleOp[];
   /** Actions whose Google deletion was dealt with. */
   handled: Set<number>;
@@ -559,7 +562,10 @@ class Run {
     }
   }
 
-  /** The action an event of this calendar was pulled into (migration 0004), if any. */
+  /**
+   * The action an event of this calendar was pulled into (migrations 0004, 0006), if any: asked for
+   * unlinked events only, and an origin leaves its link for google_origins only when a Reset drops the link.
+   */
   private originOf(googleId: string): number | null {
     if (this.origins) return this.origins.get(googleId) ?? null;
     const r = this.prepare('SELECT action_id AS id FROM google_origins WHERE user_id = ? AND calendar_id = ? AND google_id = ?').get(this.userId, this.calendarId, googleId) as
@@ -569,8 +575,10 @@ class Run {
   }
 
   private putLink(actionId: number, googleId: string, etag: string | null, snap: Snapshot): void {
+    // A pulled link stays pulled while it ties the action to the same event (migration 0006).
     this.prepare(`INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at) VALUES (?, 'event', ?, ?, ?, ?, ?)
-         ON CONFLICT (user_id, kind, crm_id) DO UPDATE SET google_id = excluded.google_id, etag = excluded.etag, snapshot = excluded.snapshot, synced_at = excluded.synced_at`,
+         ON CONFLICT (user_id, kind, crm_id) DO UPDATE SET google_id = excluded.google_id, etag = excluded.etag, snapshot = excluded.snapshot, synced_at = excluded.synced_at,
+           pulled = sync_links.pulled AND sync_links.google_id = excluded.google_id`,
     ).run(this.userId, actionId, googleId, etag, JSON.stringify(snap), this.at);
     const before = this.links.get(actionId);
     if (before && before.googleId !== googleId) this.byGoogle.set(before.googleId, null);
@@ -580,13 +588,15 @@ class Run {
   }
 
   /**
-   * putLink for many new links at once (a listing page's CRM creations), one prepared single-row
-   * upsert each: measured on 10,000 pulled events (file database, best of 3), 100-row INSERTs cost
-   * 74–99 ms for the links and 70–116 ms for the origins, single-row ones 52–55 ms and 36–39 ms.
+   * putLink for the links of actions just created from Google events (a listing page's CRM
+   * creations), marked as pulled: the event is the action's origin (migration 0006). One prepared
+   * single-row upsert each: measured on 10,000 pulled events (file database, best of 3), 100-row
+   * INSERTs cost 74–99 ms, single-row ones 52–55 ms.
    */
-  private putLinks(links: readonly Link[]): void {
-    const ins = this.prepare(`INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at) VALUES (?, 'event', ?, ?, ?, ?, ?)
-         ON CONFLICT (user_id, kind, crm_id) DO UPDATE SET google_id = excluded.google_id, etag = excluded.etag, snapshot = excluded.snapshot, synced_at = excluded.synced_at`);
+  private putPulledLinks(links: readonly Link[]): void {
+    const ins = this.prepare(`INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at, pulled) VALUES (?, 'event', ?, ?, ?, ?, ?, 1)
+         ON CONFLICT (user_id, kind, crm_id) DO UPDATE SET google_id = excluded.google_id, etag = excluded.etag, snapshot = excluded.snapshot, synced_at = excluded.synced_at,
+           pulled = 1`);
     for (const link of links) {
       ins.run(this.userId, link.actionId, link.googleId, link.etag, JSON.stringify(link.snap), this.at);
       const before = this.links.get(link.actionId);
@@ -666,7 +676,9 @@ class Run {
 
   /**
    * Lists events page by page (maxResults 2500, only the fields the sync reads: "Partial
-   * response", Calendar API performance guide), handing each page to `onPage`. The next page is
+   * response", Calendar API performance guide; prettyPrint=false, the standard parameter: Google
+   * indents its answers by default, and a 2,500-event page is then ~30% whitespace to receive,
+   * decode and parse), handing each page to `onPage`. The next page is
    * asked for BEFORE this one is parsed and handed over, so its round trip overlaps the work on
    * this one: the answer comes as bytes, and its nextPageToken is read from them (listPage.ts)
    * before the page is decoded and parsed. A page that is not the JSON object Google sends is
@@ -677,7 +689,13 @@ class Run {
     // error's body into JSON (GaxiosError), so statuses and reasons reach retry.ts and errors.ts as before.
     const fetchPage = (pageToken: string | undefined): Promise<Uint8Array> =>
       this.g
-        .call(() => this.g.cal.events.list({ ...params, calendarId: this.calendarId, maxResults: 2500, fields: LIST_FIELDS, pageToken }, { responseType: 'arraybuffer' }) as unknown as Promise<{ data: ArrayBuffer }>)
+        .call(
+          () =>
+            this.g.cal.events.list(
+              { ...params, calendarId: this.calendarId, maxResults: 2500, fields: LIST_FIELDS, prettyPrint: false, pageToken },
+              { responseType: 'arraybuffer' },
+            ) as unknown as Promise<{ data: ArrayBuffer }>,
+        )
         .then((data) => new Uint8Array(data));
     let nextSyncToken: string | null = null;
     let pages = 0;
@@ -835,11 +853,13 @@ class Run {
         return;
       }
     }
-    if (!this.inWindow(fields.period)) {
+    // Computed once for the window and the insert: parsing the period again cost ~1 µs per event of a listing.
+    const bounds = periodBounds(fields.period, this.tz);
+    if (!(bounds.endMs > this.win.fromMs && bounds.startMs < this.win.toMs)) {
       this.skip('out-of-window');
       return;
     }
-    plan.crmCreates.push({ event: e, fields, replaces: null });
+    plan.crmCreates.push({ event: e, fields, replaces: null, bounds });
   }
 
   /**
@@ -866,8 +886,9 @@ class Run {
   }
 
   /**
-   * Creates in the CRM the events the plan holds for it, a few hundred per transaction (each
-   * action commits with its link and its origin, so a crash between two never duplicates).
+   * Creates in the CRM the events the plan holds for it, up to a listing page per transaction (each
+   * action commits with its link, which remembers the event as its origin, so a crash between
+   * two never duplicates).
    */
   private applyCrmCreates(plan: Plan): void {
     if (this.opts.dryRun || plan.crmCreates.length === 0) return;
@@ -888,19 +909,15 @@ class Run {
           { ownerId: this.userId, typeId, timeZone: this.tz },
           chunk.map((c) => c.fields),
           this.at,
+          chunk.map((c) => c.bounds),
         );
         // The fields as the CRM now holds them: insertPulledActions stores them as given (periods come
-        // canonical from fieldsOfEvent, descriptions normalised), so they are not read back. Links
-        // and origins go in the same transaction (single-row statements: see putLinks).
-        this.putLinks(chunk.map((c, k) => ({ actionId: ids[k]!, googleId: c.event.id!, etag: c.event.etag ?? null, snap: snapOf(c.fields, color, c.event) })));
-        // Remembered instead of marking the event now (one quota-paced write per event): a Reset
-        // then a resync re-links by it. The CRM id (and the type's colour, which the snapshot
-        // already counts as sent) go on with the next real update of the event.
-        const origin = this.prepare(
-          `INSERT INTO google_origins (user_id, calendar_id, google_id, action_id, created_at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (user_id, calendar_id, google_id) DO UPDATE SET action_id = excluded.action_id, created_at = excluded.created_at`,
-        );
-        for (let k = 0; k < chunk.length; k++) origin.run(this.userId, this.calendarId, chunk[k]!.event.id!, ids[k]!, this.at);
+        // canonical from fieldsOfEvent, descriptions normalised), so they are not read back. The
+        // pulled link remembers the event instead of marking it now (one quota-paced write per
+        // event): a Reset keeps it as an origin, and a resync re-links by it. The CRM id (and the
+        // type's colour, which the snapshot already counts as sent) go on with the next real
+        // update of the event.
+        this.putPulledLinks(chunk.map((c, k) => ({ actionId: ids[k]!, googleId: c.event.id!, etag: c.event.etag ?? null, snap: snapOf(c.fields, color, c.event) })));
         const listed = Math.max(0, Math.min(chunk.length, CREATED_LINES_PER_RUN - this.createdLines));
         for (let k = 0; k < listed; k++) this.log.push({ level: 'info', actionId: ids[k]!, googleId: chunk[k]!.event.id!, message: `Created in the CRM from Google: « ${chunk[k]!.fields.title} ».` });
         if (listed < chunk.length) this.log.push({ level: 'info', actionId: null, googleId: null, message: createdInCrmMoreMessage(chunk.length - listed) });
@@ -942,7 +959,7 @@ class Run {
         const gf = e ? eventFields(e, 15) : null;
         if (e && gf && link.snap && !same(gf, link.snap.f)) {
           this.decide('delete-vs-edit', id, link.googleId, `« ${gf.title} » was deleted in the CRM but changed in Google since the last sync: the Google edit wins, the action is re-created in the CRM.`);
-          crmCreates.push({ event: e, fields: gf, replaces: id });
+          crmCreates.push({ event: e, fields: gf, replaces: id, bounds: null });
         } else {
           ops.push({ kind: 'delete', link });
         }

@@ -72,7 +72,9 @@ export function fieldsOfEvent(e: GoogleEvent, fallbackMinutes: number): SyncedFi
 }
 
 function firstPopup(overrides: calendar_v3.Schema$EventReminder[] | undefined): { minutes: number } | null {
-  const popups = (overrides ?? []).filter((o) => o.method === 'popup' && typeof o.minutes === 'number');
+  // Most events have none: no arrays made for them (this runs for every event of a listing).
+  if (!overrides || overrides.length === 0) return null;
+  const popups = overrides.filter((o) => o.method === 'popup' && typeof o.minutes === 'number');
   popups.sort((a, b) => (a.minutes ?? 0) - (b.minutes ?? 0));
   return popups[0] ? { minutes: popups[0].minutes! } : null;
 }
