@@ -98,7 +98,7 @@ async function logout(page: Page) {
 
 /** Moves forward until the week shows timed blocks (the demo spreads actions over ±6 months). */
 async function weekWithBlocks(page: Page) {
-  const blocks = page.locator('[data-testid=week-grid] .day-col [data-testid=action-block][data-kind=full]');
+  const blocks = page.locator('[data-testid=week-grid] .day-col [data-testid=action-block]:not(.busy)');
   for (let i = 0; i < 6; i++) {
     await expect(page.locator('.toolbar-note')).not.toHaveText(/Chargement/);
     if ((await blocks.count()) > 0) return blocks;

@@ -40,9 +40,10 @@ test('a sales rep sees their own agenda and no colleague', async ({ page, host }
   await expect(picker.locator(`[data-user-id="${host.userId(rep)}"]`)).toHaveCount(1);
   const blocks = page.getByTestId('action-block');
   await expect(blocks.first()).toBeVisible();
-  const owners = await blocks.evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-owner-id')))]);
+  // A block's agenda is its column's (timed blocks and all-day chips alike).
+  const owners = await blocks.evaluateAll((els) => [...new Set(els.map((e) => e.closest('[data-user-id]')?.getAttribute('data-user-id')))]);
   expect(owners).toEqual([String(host.userId(rep))]);
-  await expect(page.locator('[data-testid="action-block"][data-kind="busy"]')).toHaveCount(0);
+  await expect(page.locator('[data-testid="action-block"].busy')).toHaveCount(0);
 });
 
 test('a manager with the Agenda right sees a colleague\'s private action only as busy', async ({ page, host }) => {
@@ -57,7 +58,7 @@ test('a manager with the Agenda right sees a colleague\'s private action only as
   await picker.locator(`[data-user-id="${host.userId(rep3)}"]`).check();
   const block = page.locator(`[data-testid="action-block"][data-action-id="${id}"]`);
   await expect(block).toBeVisible();
-  await expect(block).toHaveAttribute('data-kind', 'busy');
+  await expect(block).toHaveClass(/\bbusy\b/);
   await expect(page.getByText(secret)).toHaveCount(0);
   // Nor can the manager read it through the bridge.
   const direct = await page.request.post(`${host.url}/api/call/actions.get`, { data: { id } });
@@ -77,7 +78,7 @@ test('a manager with the Visible right sees the private action in full', async (
   await login(page, host, manager1);
   await page.getByTestId('user-picker').locator(`[data-user-id="${host.userId(rep1)}"]`).check();
   const block = page.locator(`[data-testid="action-block"][data-action-id="${id}"]`);
-  await expect(block).toHaveAttribute('data-kind', 'full');
+  await expect(block).not.toHaveClass(/\bbusy\b/);
   await expect(block).toContainText(title);
 });
 

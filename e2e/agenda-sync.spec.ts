@@ -83,7 +83,7 @@ async function editInPanel(page: Page): Promise<{ id: number; title: string; dat
   await page.getByTestId('nav-agenda').click();
   const grid = page.getByTestId('week-grid');
   await expect(grid).toBeVisible();
-  const plain = grid.locator('.week-body [data-testid=action-block][data-kind=full]:not([data-series])');
+  const plain = grid.locator('.week-body [data-testid=action-block]:not(.busy):not([data-series])');
   if ((await plain.count()) === 0) await page.getByTestId('week-next').click();
   const block = plain.first();
   await expect(block).toBeVisible();

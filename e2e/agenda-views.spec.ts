@@ -83,7 +83,7 @@ async function blockOf(page: Page, ownerId: number, except: number[] = []): Prom
     await expect(page.getByTestId('week-grid')).toHaveAttribute('data-loading', 'false');
     const id = await page.evaluate(
       ([owner, skip]) => {
-        const blocks = Array.from(document.querySelectorAll<HTMLElement>(`.week-body [data-testid=action-block][data-editable][data-owner-id="${owner}"]`));
+        const blocks = Array.from(document.querySelectorAll<HTMLElement>(`.week-body .user-col[data-user-id="${owner}"] [data-testid=action-block][data-editable]`));
         const nUsers = document.querySelectorAll('.day-head')[0]?.querySelectorAll('.user-head').length || 1;
         const ok = blocks.find((b) => {
           const col = Number(b.dataset.col);
@@ -248,7 +248,8 @@ test('keyboard: arrows between blocks, Alt+arrows move, Alt+Shift resizes, PageD
   if (before.period.allDay) throw new Error('expected a timed action');
   await block.focus();
   await page.keyboard.press('Shift');
-  await expect(block).toHaveAttribute('aria-describedby', 'agenda-move-hint');
+  // The hint is the description of the block's column (the group it is in), not of each block.
+  await expect(block.locator('xpath=ancestor::*[@role="group"][1]')).toHaveAttribute('aria-describedby', 'agenda-move-hint');
   await expect(page.locator('#agenda-move-hint')).toContainText('Alt+flèches');
   await expect(block).toHaveCSS('outline-style', 'solid');
 

@@ -150,7 +150,7 @@ test('ADM grants a manager Agenda on a rep; the manager then sees that agenda; a
   const option = page.getByTestId('user-picker').locator(`input[data-user-id="${host.userId(rep)}"]`);
   await expect(option).toHaveCount(1);
   await option.check();
-  const repBlocks = page.locator(`[data-testid=week-grid] [data-testid=action-block][data-owner-id="${host.userId(rep)}"]`);
+  const repBlocks = page.locator(`[data-testid=week-grid] [data-user-id="${host.userId(rep)}"] [data-testid=action-block]`);
   for (let i = 0; i < 6 && (await repBlocks.count()) === 0; i++) {
     await expect(page.locator('.toolbar-note')).not.toHaveText(/Chargement/);
     if ((await repBlocks.count()) > 0) break;

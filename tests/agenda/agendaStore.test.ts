@@ -93,6 +93,26 @@ describe('agenda periods', () => {
     expect(froms()).toHaveLength(4);
   });
 
+  it('a period shown again is kept over those fetched before it and not used since (least recently used dropped first)', async () => {
+    const start = useAgenda.getState().loadedFrom;
+    await vi.waitFor(() => expect(froms()).toHaveLength(3));
+    const settle = () => new Promise((r) => setTimeout(r, 100));
+    // Out to weeks further and further ahead and back each time: more weeks than are kept in all.
+    for (const n of [2, 5, 8]) {
+      useAgenda.getState().shift(n);
+      await vi.waitFor(() => expect(useAgenda.getState().loading).toBe(false));
+      await settle();
+      const calls = froms().length;
+      useAgenda.getState().shift(-n);
+      // The first week was shown again each time: still held, shown at once, not asked for again.
+      expect(useAgenda.getState().loadedFrom).toBe(start);
+      expect(useAgenda.getState().loading).toBe(false);
+      await settle();
+      expect(froms()).toHaveLength(calls);
+    }
+    expect(froms().filter((f) => f === start)).toHaveLength(1);
+  });
+
   it('a move to a week fetched ahead shows the very listing fetched (the one laid out ahead), not a copy', async () => {
     await vi.waitFor(() => expect(froms()).toHaveLength(3));
     const next = weekFrom(1);

@@ -133,6 +133,21 @@ function remember(key: string, actions: ActionView[], at: number): void {
   while (periods.size > CACHE_SIZE) periods.delete(periods.keys().next().value as string);
 }
 
+/**
+ * The period held for `key`, made the last to be dropped (least recently used first, not first
+ * fetched): paging back and forth over more periods than are kept then drops the far ones, not
+ * the one about to be shown again (which would be fetched again, its reply parsed and laid out
+ * while the user moves).
+ */
+function heldPeriod(key: string): Loaded | undefined {
+  const held = periods.get(key);
+  if (held) {
+    periods.delete(key);
+    periods.set(key, held);
+  }
+  return held;
+}
+
 /** The period's actions: from a request already on its way, or a new one (kept when it answers). */
 function fetchPeriod(req: PeriodRequest): Promise<ActionView[]> {
   const pending = inflight.get(req.key);
@@ -439,7 +454,7 @@ async function show(next: Partial<AgendaState> = {}): Promise<void> {
     set({ ...next, actions: [], loading: false, error: null, loadedFrom: req.from });
     return;
   }
-  const held = periods.get(req.key);
+  const held = heldPeriod(req.key);
   if (held) {
     // Back on a period already shown as it is (the agenda opened again): no new state, no render.
     const patch = loaded(held.actions, req.from, next);
@@ -505,7 +520,7 @@ function schedulePrefetch(): void {
     const gen = generation;
     void (async () => {
       for (const { r, req } of around) {
-        const held = periods.get(req.key);
+        const held = heldPeriod(req.key);
         let actions = held?.actions;
         if (gen !== generation) continue;
         if (!held || Date.now() - held.at >= FRESH_MS) {

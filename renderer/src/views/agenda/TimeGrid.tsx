@@ -367,6 +367,21 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     window.addEventListener('keydown', listeners.key, true);
   };
 
+  // The resize grip's cursor: the bottom 6 px of the resizable block under the pointer (the grip
+  // has no element of its own, see .action-block.resizable in styles.css).
+  const gripBlock = useRef<HTMLElement | null>(null);
+  const setGrip = (block: HTMLElement | null) => {
+    if (gripBlock.current !== block) gripBlock.current?.classList.remove('on-grip');
+    // Checked on the element, not only the ref: React rewrites a block's class when it is selected.
+    if (block && !block.classList.contains('on-grip')) block.classList.add('on-grip');
+    gripBlock.current = block;
+  };
+  const onPointerMove = (e: ReactPointerEvent<HTMLDivElement>) => {
+    if (dragRef.current) return;
+    const block = (e.target as HTMLElement).closest<HTMLElement>('.action-block.resizable');
+    setGrip(block && e.clientY >= block.getBoundingClientRect().bottom - 6 ? block : null);
+  };
+
   const onClickCapture = (e: ReactMouseEvent) => {
     if (justDragged.current) {
       e.stopPropagation();
@@ -567,6 +582,8 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       aria-label={t('agenda.gridLabel')}
       onKeyDown={onKeyDown}
       onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerLeave={() => setGrip(null)}
       onClickCapture={onClickCapture}
       onClick={onClick}
       onDoubleClick={onDoubleClick}
@@ -617,7 +634,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
           <div className="gutter gutter-allday">{t('agenda.allDay')}</div>
           <div className="cols" style={{ width: colsW }}>
             {visible.map((c) => (
-              <div key={`${loadedFrom}|${c}`} className={`allday-cell${c % nUsers === 0 ? ' day-start' : ''}`} style={{ left: c * colW, width: colW }}>
+              <div key={`${loadedFrom}|${c}`} className={`allday-cell${c % nUsers === 0 ? ' day-start' : ''}`} style={{ left: c * colW, width: colW }} data-user-id={users[c % nUsers]?.id}>
                 {(layout.allDay.get(c) ?? []).map((a) => (
                   <AllDayChip key={a.id} action={a} col={c} tabbable={c === roveCol && a.id === roveId} selected={a.id === selectedId} labels={labels} />
                 ))}
@@ -656,6 +673,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
                       tabIndex={u ? (col === roveCol && roveId === null ? 0 : -1) : undefined}
                       role={u ? 'group' : undefined}
                       aria-label={u ? slotLabel(u.displayName, dayLabels[di] ?? '') : undefined}
+                      aria-describedby={u && canEdit(u.id) ? labels.hintId : undefined}
                     >
                       {u ? (
                         <DayColumn
@@ -766,9 +784,12 @@ const sameBlock = (a: BlockProps, b: BlockProps): boolean =>
  * screen, and each element costs style, layout, paint and its removal when the period changes.
  * Narrow blocks (most, side by side) are one element: the button and its own text (the title);
  * the type's colours come from a class, the lock of a private action is a pseudo-element (the
- * block's aria-label then says it), the resize grip is a pseudo-element (the grid tells a press
- * on it by where it lands). Clicks are handled once on the grid (it finds the block by
- * `data-action-id`). Wider blocks (day view, few agendas) add the time, location and title lines.
+ * block's aria-label then says it), the resize grip is drawn by the block's background on hover
+ * (the grid tells a press on it, and sets its cursor, by where the pointer is). Clicks are handled
+ * once on the grid (it finds the block by `data-action-id`). A block carries only the attributes
+ * the grid reads back (each is a DOM write when a week is built): its agenda is its column's
+ * (`data-user-id`), a busy slot says so by its class, the move hint describes the column.
+ * Wider blocks (day view, few agendas) add the time, location and title lines.
  * A block is a `div` with role="button" (as Google Calendar's are), not a `<button>`: a button is
  * laid out as a box holding an anonymous box that centres its content, twice the layout objects,
  * and measured ~20 % more style, layout and paint time over a week's ~1,000 blocks; the grid gives
@@ -787,14 +808,13 @@ const ActionBlock = memo(function ActionBlock({ seg, hourHeight, colW, selected,
   const common = {
     'data-testid': 'action-block',
     'data-action-id': a.id,
-    'data-owner-id': a.ownerId,
     'data-col': seg.col,
     tabIndex: tabbable ? 0 : -1,
   };
 
   if (a.kind === 'busy') {
     return (
-      <div role="button" className={`action-block busy${cls}`} style={style} title={`${labels.busy} ${timeText}`} data-kind="busy" {...common}>
+      <div role="button" className={`action-block busy${cls}`} style={style} title={`${labels.busy} ${timeText}`} {...common}>
         {narrow ? (
           labels.busy
         ) : (
@@ -824,9 +844,6 @@ const ActionBlock = memo(function ActionBlock({ seg, hourHeight, colW, selected,
       style={style}
       title={[timeText, a.title, a.location, syncLabel].filter(Boolean).join(' · ')}
       aria-label={locked ? [labels.private, a.title, syncLabel].filter(Boolean).join(' ') : undefined}
-      aria-describedby={editable ? labels.hintId : undefined}
-      data-type-id={a.typeId}
-      data-kind="full"
       data-series={a.seriesId !== null ? 'true' : undefined}
       data-sync={a.sync ?? undefined}
       data-editable={editable ? 'true' : undefined}
@@ -879,13 +896,12 @@ const AllDayChip = memo(function AllDayChip({ action, col, tabbable, selected, l
   const common = {
     'data-testid': 'action-block',
     'data-action-id': action.id,
-    'data-owner-id': action.ownerId,
     'data-col': col,
     tabIndex: tabbable ? 0 : -1,
   };
   if (action.kind === 'busy') {
     return (
-      <div role="button" className={`allday-chip busy${selected ? ' selected' : ''}`} title={labels.busy} data-kind="busy" {...common}>
+      <div role="button" className={`allday-chip busy${selected ? ' selected' : ''}`} title={labels.busy} {...common}>
         {labels.busy}
       </div>
     );
@@ -897,8 +913,6 @@ const AllDayChip = memo(function AllDayChip({ action, col, tabbable, selected, l
       className={`allday-chip tg-t${action.typeId}${selected ? ' selected' : ''}${action.private ? ' locked' : ''}${action.sync ? ' has-sync' : ''}`}
       title={[action.title, syncLabel].filter(Boolean).join(' · ')}
       aria-label={action.private ? [labels.private, action.title, syncLabel].filter(Boolean).join(' ') : undefined}
-      data-type-id={action.typeId}
-      data-kind="full"
       data-series={action.seriesId !== null ? 'true' : undefined}
       data-sync={action.sync ?? undefined}
       {...common}
