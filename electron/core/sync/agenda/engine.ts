@@ -492,7 +492,11 @@ class Run {
   }
 
   private inWindow(period: SyncedFields['period'], tz = this.tz): boolean {
-    const { startMs, endMs } = periodBounds(period, tz);
+    return this.boundsInWindow(periodBounds(period, tz));
+  }
+
+  /** inWindow for a period whose epoch bounds are known already. */
+  private boundsInWindow({ startMs, endMs }: { startMs: number; endMs: number }): boolean {
     return endMs > this.win.fromMs && startMs < this.win.toMs;
   }
 
@@ -855,7 +859,7 @@ class Run {
     }
     // Computed once for the window and the insert: parsing the period again cost ~1 µs per event of a listing.
     const bounds = periodBounds(fields.period, this.tz);
-    if (!(bounds.endMs > this.win.fromMs && bounds.startMs < this.win.toMs)) {
+    if (!this.boundsInWindow(bounds)) {
       this.skip('out-of-window');
       return;
     }
