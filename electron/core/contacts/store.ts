@@ -50,7 +50,10 @@ const CONTACT_COLUMNS = `c.id, c.company_id, co.name AS company_name, c.civility
 export const SUMMARY_COLUMNS = `c.id, c.company_id, co.name AS company_name, c.civility, c.last_name, c.first_name, c.job_title, c.email,
   c.phone, c.mobile, c.city`;
 
-function toContact(row: ContactRow): Contact {
+type SummaryRow = z.infer<typeof SummaryRow>;
+
+/** The fields a contact and its list summary share, read from either row the same way. */
+function common(row: SummaryRow): Omit<ContactSummary, 'city'> {
   return {
     id: row.id,
     companyId: row.company_id,
@@ -62,6 +65,12 @@ function toContact(row: ContactRow): Contact {
     email: row.email,
     phone: row.phone,
     mobile: row.mobile,
+  };
+}
+
+function toContact(row: ContactRow): Contact {
+  return {
+    ...common(row),
     address: {
       line1: row.address_line1,
       line2: row.address_line2,
@@ -76,20 +85,8 @@ function toContact(row: ContactRow): Contact {
   };
 }
 
-export function toSummary(row: z.infer<typeof SummaryRow>): ContactSummary {
-  return {
-    id: row.id,
-    companyId: row.company_id,
-    companyName: row.company_name ?? '',
-    civility: row.civility,
-    lastName: row.last_name,
-    firstName: row.first_name,
-    jobTitle: row.job_title,
-    email: row.email,
-    phone: row.phone,
-    mobile: row.mobile,
-    city: row.city,
-  };
+export function toSummary(row: SummaryRow): ContactSummary {
+  return { ...common(row), city: row.city };
 }
 
 /** Turns what a user typed into an FTS5 query: every word must match as a prefix. */
