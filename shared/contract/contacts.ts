@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, IsoDateTime, channel } from './common';
+import { Id, IsoDateTime, OptionalEmail, channel } from './common';
 
 export const CompanyKind = z.enum(['client', 'prospect', 'supplier']);
 export type CompanyKind = z.infer<typeof CompanyKind>;
@@ -28,7 +28,6 @@ export const Address = z
   .strict();
 export type Address = z.infer<typeof Address>;
 
-const Email = z.union([z.literal(''), z.email({ error: 'must be a valid e-mail address' }).max(254)]);
 const Phone = z.string().max(40).regex(/^[0-9+().\s-]*$/, 'may hold only digits, spaces and + ( ) . -');
 
 export const Contact = z.object({
@@ -69,7 +68,7 @@ const ContactFields = {
   lastName: z.string().trim().min(1, 'must not be empty').max(100),
   firstName: z.string().trim().max(100),
   jobTitle: z.string().max(100),
-  email: Email,
+  email: OptionalEmail,
   phone: Phone,
   mobile: Phone,
   address: Address,
@@ -83,7 +82,7 @@ export const ContactDraft = z
     civility: Civility.default(''),
     firstName: ContactFields.firstName.default(''),
     jobTitle: ContactFields.jobTitle.default(''),
-    email: Email.default(''),
+    email: OptionalEmail.default(''),
     phone: Phone.default(''),
     mobile: Phone.default(''),
     address: Address.default({ line1: '', line2: '', line3: '', postalCode: '', city: '', country: 'France' }),

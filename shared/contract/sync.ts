@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, channel } from './common';
+import { Id, OptionalEmail, channel } from './common';
 
 /**
  * How the agenda sync decides a field changed on both sides since the last sync (the merge is
@@ -23,17 +23,9 @@ export const SyncPrefs = z.object({
 });
 export type SyncPrefs = z.infer<typeof SyncPrefs>;
 
-export const SyncPrefsPatch = z
-  .object({
-    googleEmail: z.union([z.literal(''), z.email({ error: 'must be a valid e-mail address' })]),
-    calendarName: z.string().trim().max(255),
-    monthsBefore: z.number().int().min(0).max(24),
-    monthsAfter: z.number().int().min(0).max(24),
-    automaticSync: z.boolean(),
-    startupSync: z.boolean(),
-    colorTransfer: z.boolean(),
-    conflictRule: ConflictRule,
-  })
+/** What a user may change of their preferences: the same fields, each optional, checked as typed. */
+export const SyncPrefsPatch = SyncPrefs.omit({ userId: true })
+  .extend({ googleEmail: OptionalEmail, calendarName: z.string().trim().max(255) })
   .partial()
   .strict()
   .refine((p) => Object.keys(p).length > 0, 'must change at least one field');

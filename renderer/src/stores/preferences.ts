@@ -1,9 +1,10 @@
 import { create } from 'zustand';
-import type { AppSettings, SyncPrefs } from '../../../shared/contract';
+import type { AppSettings, Input, SyncPrefs } from '../../../shared/contract';
 import { bridge } from '../api/bridge';
 
-export type SyncPrefsPatch = Partial<Omit<SyncPrefs, 'userId'>>;
-export type SettingsPatch = Partial<AppSettings>;
+/** What the contract lets a user change, derived from it rather than written again here. */
+export type SyncPrefsPatch = Input<'syncPrefs.update'>['patch'];
+export type SettingsPatch = Input<'settings.update'>;
 
 interface PreferencesState {
   prefs: SyncPrefs | null;
