@@ -4,7 +4,7 @@ import type { ActionType, AppSettings, ConflictRule, SessionUser, SyncPrefs } fr
 import { bridge } from '../api/bridge';
 import { ErrorLine } from '../components/ErrorLine';
 import { useGoogle } from '../stores/google';
-import { usePreferences, type SyncPrefsPatch } from '../stores/preferences';
+import { usePreferences, type SettingsPatch, type SyncPrefsPatch } from '../stores/preferences';
 import { AdminGoogleForm } from './preferences/AdminGoogleForm';
 import { FormFooter, TextField, Toggle, usePatchForm } from './preferences/fields';
 import { GoogleCard } from './preferences/GoogleCard';
@@ -152,7 +152,7 @@ function SettingsForm({ settings, types }: { settings: AppSettings; types: Actio
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const patch: Partial<AppSettings> = {};
+    const patch: SettingsPatch = {};
     if (companyName.trim() !== settings.companyName) patch.companyName = companyName.trim();
     const nextType = typeId === '' ? null : Number(typeId);
     if (nextType !== settings.defaultActionTypeId) patch.defaultActionTypeId = nextType;
