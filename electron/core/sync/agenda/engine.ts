@@ -2,6 +2,7 @@
  * The agenda sync engine (FTC019 §3.3, BRIEF §3, issue 5): one run for one user, both ways.
  *
  * 1. Resolve the named calendar (cached in sync_calendars) and the window in the user's zone;
+ *    open the run's log row — while the first request travels, before any write (runHeld) — and
  *    close the user's runs a crash left 'running'.
  * 2. Pull: incremental with the stored sync token, else (first run, Reset, 410) a full listing
  *    of the window, page by page, each page's new events created in the CRM while the next page
@@ -31,7 +32,7 @@ import type { Db } from '../../db/database';
 import { describeGoogleError } from '../../google/errors';
 import { calendarUnknownMessage, MESSAGES } from '../../google/test';
 import { localMidnight, nextDay, periodBounds } from '../../actions/period';
-import { actionRowReader, deleteAction, insertMany, insertPulledActions, toAction, updateAction, type ActionRow } from '../../actions/store';
+import { actionRowReader, actionRowsReader, actionStampsReader, deleteAction, insertMany, insertPulledActions, toAction, updateAction, type ActionRow } from '../../actions/store';
 import { getSettings } from '../../settings/handlers';
 import type { BatchAnswer, BatchCall } from '../batch';
 import type { Clock } from '../pacer';
@@ -312,14 +313,36 @@ async function runLocked(deps: EngineDeps, opts: RunOptions): Promise<SyncReport
 async function runHeld(deps: EngineDeps, opts: RunOptions, report: SyncReport, log: LogLine[]): Promise<SyncReport> {
   const { db } = deps;
   const startedAt = report.startedAt;
-  if (!opts.dryRun) {
-    // Runs of this user a crash left 'running' are closed as failed first (runs.ts).
-    report.runId = openRun(db, deps.services, { userId: opts.userId, startedBy: opts.startedBy, scope: 'agenda', trigger: opts.trigger, startedAt });
-  }
+  /**
+   * The run's row in the sync log ('running', with who runs it), opened once, while the first
+   * request is on its way (CalendarAccess's onFirstRequestSent) or before the run's first write,
+   * whichever comes first — and at the latest when the run ends, so every run still has its row and
+   * log. Opening it is a commit, and the first commit after a checkpoint also syncs the WAL's header
+   * to disk (SQLite restarts the WAL): 1.5–7 ms that the 100-edit and idle runs spent before their
+   * only request, now spent while it travels. Nothing of the run depends on it until the end. As
+   * before, Runs of this user a crash left 'running' are closed as failed with it (runs.ts), inside
+   * the user's lock. Crash safety is unchanged: the row records, it guards nothing — every write of
+   * the run comes after it, and what Google did is repaired by the next run whatever the log says
+   * (deterministic ids, 409 → re-link, If-Match). A crash in the instant between the first request
+   * and the row leaves no "interrupted" line, as a crash before a run's first request did.
+   */
+  let openError: { error: unknown } | null = null;
+  const openNow = (): void => {
+    if (opts.dryRun || report.runId !== null || openError) return;
+    try {
+      report.runId = openRun(db, deps.services, { userId: opts.userId, startedBy: opts.startedBy, scope: 'agenda', trigger: opts.trigger, startedAt });
+    } catch (error) {
+      openError = { error };
+    }
+  };
+  const ensureRun = (): void => {
+    openNow();
+    if (openError) throw openError.error;
+  };
   let g: CalendarAccess | null = null;
   try {
-    g = await CalendarAccess.open(db, deps.services, opts.userId, { clock: deps.clock, baseDelayMs: deps.baseDelayMs, signal: opts.signal });
-    await new Run(deps, opts, g, report, log).run();
+    g = await CalendarAccess.open(db, deps.services, opts.userId, { clock: deps.clock, baseDelayMs: deps.baseDelayMs, signal: opts.signal, onFirstRequestSent: openNow });
+    await new Run(deps, opts, g, report, log, ensureRun).run();
     report.status = report.errors.length > 0 ? 'partial' : 'ok';
   } catch (error) {
     const cancelled = opts.signal?.aborted ?? false;
@@ -338,6 +361,8 @@ async function runHeld(deps: EngineDeps, opts: RunOptions, report: SyncReport, l
     report.requests = g.requests;
     g.keepToken();
   }
+  // A run that neither sent a request nor wrote (refused early, cancelled at once) opens its row now.
+  ensureRun();
   report.finishedAt = deps.now().toISOString();
   report.pendingDeletions = opts.dryRun
     ? report.pendingDeletions
@@ -446,6 +471,8 @@ class Run {
     private readonly g: CalendarAccess,
     private readonly report: SyncReport,
     private readonly log: LogLine[],
+    /** Opens the run's log row if not yet (runHeld): called before each write of the run. */
+    private readonly ensureRun: () => void,
   ) {
     this.db = deps.db;
     this.userId = opts.userId;
@@ -476,6 +503,12 @@ class Run {
     if (this.opts.signal?.aborted) throw new CrmError('CONFLICT', 'The sync was cancelled.');
   }
 
+  /** One transaction of the run's, after its log row (runHeld's ensureRun): every write of the run goes through here. */
+  private write<T>(fn: () => T): T {
+    this.ensureRun();
+    return this.db.transaction(fn)();
+  }
+
   private progress(phase: 'pull' | 'push', done: number, total: number): void {
     this.deps.broadcast('onSyncProgress', { userId: this.userId, phase, done, total });
   }
@@ -485,10 +518,6 @@ class Run {
   /** The action as stored, or null (actionRowReader: its statement checked once per database, not per row). */
   private row(id: number): ActionRow | null {
     return (this.rowReader ??= actionRowReader(this.db))(id);
-  }
-
-  private exists(id: number): boolean {
-    return this.prepare('SELECT 1 FROM actions WHERE id = ?').get(id) !== undefined;
   }
 
   private inWindow(period: SyncedFields['period'], tz = this.tz): boolean {
@@ -656,6 +685,7 @@ class Run {
       if (found === null) throw new CrmError('CONFLICT', calendarUnknownMessage(name, names));
       this.calendarId = found;
       if (!this.opts.dryRun) {
+        this.ensureRun();
         this
           .prepare(
             `INSERT INTO sync_calendars (user_id, calendar_name, calendar_id, updated_at) VALUES (?, ?, ?, ?)
@@ -747,8 +777,52 @@ class Run {
    */
   private pushOnly(): boolean {
     if (this.opts.trigger !== 'automatic' || this.opts.dryRun || this.storedToken() === null) return false;
-    for (const id of this.outboxMax.keys()) if (!this.exists(id) && this.linkOf(id) !== null) return false;
+    // The outbox's actions and links, read once here for the plan too: a push-only run goes on to
+    // plan without awaiting anything, so nothing can change them in between.
+    const ids = [...this.outboxMax.keys()];
+    const rows = this.readRows(ids);
+    this.readLinks(ids);
+    for (const id of ids) if (!rows.has(id) && this.linkOf(id) !== null) return false;
+    this.planRows = rows;
     return true;
+  }
+
+  /**
+   * The updated_at of the actions a batch's answers are about (null: gone), read once at the start
+   * of the transaction that records them (applyGoogle; null outside it); recordPair's check reads them.
+   */
+  private nowStamps: Map<number, string | null> | null = null;
+
+  private stampsReader: ((ids: readonly number[]) => Map<number, string>) | null = null;
+
+  /** What recording an update needs that no answer changes, by action, computed while its batch travels (applyGoogle). */
+  private readonly preRecord = new Map<number, { stored: SyncedFields; counted: boolean }>();
+
+  /** Rows read for the plan (pushOnly), by id; null: read them when planning. */
+  private planRows: Map<number, ActionRow> | null = null;
+
+  /** The actions that exist among `ids`, by id, in one statement (actionRowsReader). */
+  private readRows(ids: readonly number[]): Map<number, ActionRow> {
+    return (this.rowsReader ??= actionRowsReader(this.db))(ids);
+  }
+
+  private rowsReader: ((ids: readonly number[]) => Map<number, ActionRow>) | null = null;
+
+  /**
+   * Reads the links of the actions among `ids` not known yet in one statement (the ids as a JSON
+   * array), as linkOf would one by one: 100 edits planned with 1 statement instead of 100.
+   */
+  private readLinks(ids: Iterable<number>): void {
+    if (this.allLinks) return;
+    const todo: number[] = [];
+    for (const id of ids) if (!this.links.has(id)) todo.push(id);
+    if (todo.length === 0) return;
+    for (const r of this
+      .prepare(`SELECT ${LINK_COLUMNS} FROM sync_links WHERE user_id = ? AND kind = 'event' AND crm_id IN (SELECT value FROM json_each(?))`)
+      .all(this.userId, JSON.stringify(todo)) as LinkRow[]) {
+      this.remember(r);
+    }
+    for (const id of todo) if (!this.links.has(id)) this.links.set(id, null);
   }
 
   /**
@@ -818,7 +892,7 @@ class Run {
       plan.handled.add(link.actionId);
       const row = this.row(link.actionId);
       if (!row) {
-        if (!dry) this.db.transaction(() => (this.dropLink(link.actionId), this.consumeOutbox(link.actionId)))();
+        if (!dry) this.write(() => (this.dropLink(link.actionId), this.consumeOutbox(link.actionId)));
         return;
       }
       const crm = fieldsOfAction(toAction(row));
@@ -902,7 +976,7 @@ class Run {
     for (let i = 0; i < todo.length; i += CREATES_PER_TRANSACTION) {
       this.checkpoint();
       const chunk = todo.slice(i, i + CREATES_PER_TRANSACTION);
-      this.db.transaction(() => {
+      this.write(() => {
         for (const c of chunk) {
           if (c.replaces === null) continue;
           this.dropLink(c.replaces);
@@ -927,7 +1001,7 @@ class Run {
         if (listed < chunk.length) this.log.push({ level: 'info', actionId: null, googleId: null, message: createdInCrmMoreMessage(chunk.length - listed) });
         this.createdLines += listed;
         this.report.crm.created += chunk.length;
-      })();
+      });
     }
   }
 
@@ -950,13 +1024,18 @@ class Run {
     const candidates = new Set<number>([...this.outboxMax.keys(), ...googleChanged.keys(), ...relinks.keys()]);
     for (const id of full && unlinkedBefore ? unlinkedBefore : this.unlinkedInWindow(full)) candidates.add(id);
     const crmOnly: Pair[] = [];
+    // Every candidate's row and link in two statements, not two per candidate. Nothing below
+    // awaits, and its only writes consume outbox entries: the rows stay as read.
+    const rows = this.planRows ?? this.readRows([...candidates]);
+    this.planRows = null;
+    this.readLinks(candidates);
     for (const id of candidates) {
       if (handled.has(id) || this.pending.has(id)) continue;
-      const row = this.row(id);
+      const row = rows.get(id) ?? null;
       const link = this.linkOf(id);
       if (!row) {
         if (!link) {
-          if (!dry) this.db.transaction(() => this.consumeOutbox(id))();
+          if (!dry) this.write(() => this.consumeOutbox(id));
           continue;
         }
         const e = googleChanged.get(id);
@@ -972,7 +1051,7 @@ class Run {
       if (row.owner_id !== this.userId) continue;
       if (row.series_id !== null) {
         this.skip('series-crm');
-        if (!dry) this.db.transaction(() => this.consumeOutbox(id))();
+        if (!dry) this.write(() => this.consumeOutbox(id));
         continue;
       }
       const action = toAction(row);
@@ -981,7 +1060,7 @@ class Run {
       if (!link && !relink) {
         if (!this.inWindow(action.period, row.time_zone)) {
           this.skip('out-of-window');
-          if (!dry) this.db.transaction(() => this.consumeOutbox(id))();
+          if (!dry) this.write(() => this.consumeOutbox(id));
           continue;
         }
         ops.push({ kind: 'create', row, fields: crm, color: this.colorOf(row) });
@@ -1070,10 +1149,10 @@ class Run {
 
     // Apply the CRM-only part.
     if (newPending.length > 0) {
-      this.db.transaction(() => {
+      this.write(() => {
         const ins = this.prepare('INSERT INTO pending_deletions (user_id, action_id, google_id, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, action_id) DO NOTHING');
         for (const l of newPending) ins.run(this.userId, l.actionId, l.googleId, this.at);
-      })();
+      });
       for (const l of newPending) this.log.push({ level: 'info', actionId: l.actionId, googleId: l.googleId, message: 'Deleted in Google: waiting for the user to confirm the deletion in the CRM.' });
     }
     this.applyCrmCreates(plan);
@@ -1091,7 +1170,7 @@ class Run {
     this.checkpoint();
     if (nextSyncToken) {
       const clean = this.report.errors.length === 0;
-      this.db.transaction(() => {
+      this.write(() => {
         this
           .prepare(
             `INSERT INTO sync_tokens (user_id, kind, scope, token, updated_at) VALUES (?, 'calendar', ?, ?, ?)
@@ -1103,7 +1182,7 @@ class Run {
             .prepare('UPDATE sync_calendars SET window_from_ms = ?, window_to_ms = ? WHERE user_id = ? AND calendar_id = ?')
             .run(this.win.fromMs, this.win.toMs, this.userId, this.calendarId);
         }
-      })();
+      });
     }
     this.finishSkipped();
   }
@@ -1130,24 +1209,41 @@ class Run {
    * action changed in the CRM during the run, only the link is left alone for the next run.
    */
   private recordPair(p: Pair, event: GoogleEvent | null): boolean {
-    return this.db.transaction(() => {
-      const now = this.row(p.row.id);
-      if (!now || now.updated_at !== p.row.updated_at) return false;
-      if (p.toCrm.length > 0) {
-        const patch: Record<string, unknown> = {};
-        for (const f of p.toCrm) patch[f] = p.merged[f];
-        updateAction(this.db, p.row.id, patch as ActionPatch, this.at, { outbox: false });
-        this.report.crm.updated++;
-        this.log.push({ level: 'info', actionId: p.row.id, googleId: p.googleId, message: `Updated in the CRM from Google: ${p.toCrm.join(', ')}.` });
-      }
-      // Unchanged since `now` was read unless the CRM side was just written.
-      const stored = fieldsOfAction(toAction(p.toCrm.length > 0 ? this.row(p.row.id)! : now));
-      const prev = p.link?.snap ?? null;
-      const snap = event ? snapOf(stored, p.color, event) : { f: stored, c: p.color, r: prev?.r ?? [], x: prev?.x ?? {}, d: prev?.d ?? null };
-      this.putLink(p.row.id, p.googleId, event?.etag ?? p.link?.etag ?? null, snap);
-      this.consumeOutbox(p.row.id);
-      return true;
-    })();
+    // Inside the transaction that records a batch's answers (applyGoogle), a pair with nothing to
+    // write in the CRM is two statements — the link, then the outbox — each whole or nothing on its
+    // own, so it goes without a savepoint of its own (~12 µs each, a hundred per batch): a failed
+    // link leaves nothing of it written, as the savepoint's rollback did; a failed outbox delete
+    // leaves the link recorded and the entry for the next run, which sends the same once more.
+    if (p.toCrm.length === 0 && this.nowStamps !== null) return this.recordPairIn(p, event);
+    return this.write(() => this.recordPairIn(p, event));
+  }
+
+  private recordPairIn(p: Pair, event: GoogleEvent | null): boolean {
+    // The action as it is now: unchanged since the plan when its updated_at is the planned one
+    // (read for the whole batch at once, applyGoogle), else read whole.
+    const stamp = this.nowStamps?.get(p.row.id);
+    let now: ActionRow | null = p.row;
+    if (stamp === undefined) now = this.row(p.row.id);
+    else if (stamp !== p.row.updated_at) now = null;
+    if (!now || now.updated_at !== p.row.updated_at) return false;
+    // Written below when Google won fields: a later read in this transaction must see it.
+    this.nowStamps?.delete(p.row.id);
+    if (p.toCrm.length > 0) {
+      const patch: Record<string, unknown> = {};
+      for (const f of p.toCrm) patch[f] = p.merged[f];
+      updateAction(this.db, p.row.id, patch as ActionPatch, this.at, { outbox: false });
+      this.report.crm.updated++;
+      this.log.push({ level: 'info', actionId: p.row.id, googleId: p.googleId, message: `Updated in the CRM from Google: ${p.toCrm.join(', ')}.` });
+    }
+    // Unchanged since `now` was read unless the CRM side was just written; unchanged since the
+    // plan when `now` is as planned (same updated_at), whose fields applyGoogle computed already.
+    const pre = this.preRecord.get(p.row.id);
+    const stored = p.toCrm.length > 0 ? fieldsOfAction(toAction(this.row(p.row.id)!)) : (pre?.stored ?? fieldsOfAction(toAction(now)));
+    const prev = p.link?.snap ?? null;
+    const snap = event ? snapOf(stored, p.color, event) : { f: stored, c: p.color, r: prev?.r ?? [], x: prev?.x ?? {}, d: prev?.d ?? null };
+    this.putLink(p.row.id, p.googleId, event?.etag ?? p.link?.etag ?? null, snap);
+    this.consumeOutbox(p.row.id);
+    return true;
   }
 
   // ---------------------------------------------------------------- 4. Google writes
@@ -1185,21 +1281,41 @@ class Run {
     if (ops.length === 0) return;
     const calls = ops.map((op, i) => this.callOf(op, i));
     this.progress('push', 0, calls.length);
-    const answers = await this.g.batch(calls, (done) => this.progress('push', done, calls.length));
+    const sending = this.g.batch(calls, (done) => this.progress('push', done, calls.length));
+    // Handled when awaited below; this only keeps a failure meanwhile from counting as unhandled.
+    sending.catch(() => undefined);
+    // While the batch travels, what recording an update needs that no answer changes: the fields
+    // the CRM holds (as planned) and whether the report counts it. A turn of the event loop first
+    // lets the request leave (asking is not sending: the clients' own awaits come first), so this
+    // fills the wait instead of delaying the send. Used only for an action still as planned.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const op of ops) {
+      if (op.kind === 'update') this.preRecord.set(op.pair.row.id, { stored: fieldsOfAction(toAction(op.pair.row)), counted: this.countsAsGoogleUpdate(op.pair) });
+    }
+    const answers = await sending;
     const answerOf = (i: number): BatchAnswer => answers.get(calls[i]!.id) ?? { id: calls[i]!.id, status: 0, headers: {}, body: 'no answer' };
     this.checkpoint();
     // Answers that need no further request (the usual 2xx; a deletion, done or already done) are
     // recorded in ONE transaction: one commit per batch rather than one per event. settle() runs
     // to its end without awaiting anything for them, so their writes happen inside it; each one's
-    // own transaction is a savepoint there, so a failure of one is reported without undoing others.
+    // own transaction is a savepoint there (or a single statement: recordPair), so a failure of one
+    // is reported without undoing others.
     const done: Promise<void>[] = [];
     const rest: number[] = [];
-    this.db.transaction(() => {
-      for (let i = 0; i < ops.length; i++) {
-        if (needsNoRequest(ops[i]!, answerOf(i))) done.push(this.settleOrReport(ops[i]!, answerOf(i)));
-        else rest.push(i);
+    this.write(() => {
+      // Whether the actions these answers are about changed since the plan, in one read instead of a row each (recordPair).
+      const ids = ops.flatMap((op) => (op.kind === 'update' ? [op.pair.row.id] : []));
+      const stamps = (this.stampsReader ??= actionStampsReader(this.db))(ids);
+      this.nowStamps = new Map(ids.map((id) => [id, stamps.get(id) ?? null]));
+      try {
+        for (let i = 0; i < ops.length; i++) {
+          if (needsNoRequest(ops[i]!, answerOf(i))) done.push(this.settleOrReport(ops[i]!, answerOf(i)));
+          else rest.push(i);
+        }
+      } finally {
+        this.nowStamps = null;
       }
-    })();
+    });
     await Promise.all(done);
     for (const i of rest) {
       this.checkpoint();
@@ -1244,10 +1360,10 @@ class Run {
     switch (op.kind) {
       case 'create': {
         if (ok && ev) {
-          this.db.transaction(() => {
+          this.write(() => {
             this.putLink(op.row.id, ev.id!, ev.etag ?? null, snapOf(op.fields, op.color, ev));
             this.consumeOutbox(op.row.id);
-          })();
+          });
           this.report.google.created++;
           return;
         }
@@ -1261,10 +1377,10 @@ class Run {
         const revived = existing?.status === 'cancelled';
         const body = { ...eventOfFields(op.fields, { actionId: op.row.id, timeZone: op.row.time_zone, colorId: op.color, existing }), status: 'confirmed' };
         const done = await this.patch(googleId, body, null);
-        this.db.transaction(() => {
+        this.write(() => {
           this.putLink(op.row.id, googleId, done.etag ?? null, snapOf(op.fields, op.color, done));
           this.consumeOutbox(op.row.id);
-        })();
+        });
         if (revived) {
           this.report.google.created++;
           this.decide('revived', op.row.id, googleId, `« ${op.row.title} »: its event had been deleted in Google; it was restored with the CRM's content.`);
@@ -1275,19 +1391,19 @@ class Run {
       }
       case 'revive': {
         if (!ok || !ev) return this.fail(op.row.id, op.googleId, this.partError(a));
-        this.db.transaction(() => {
+        this.write(() => {
           this.putLink(op.row.id, op.googleId, ev.etag ?? null, snapOf(op.fields, op.color, ev));
           this.consumeOutbox(op.row.id);
-        })();
+        });
         this.report.google.created++;
         return;
       }
       case 'delete': {
         if (!ok && a.status !== 404 && a.status !== 410) return this.fail(op.link.actionId, op.link.googleId, this.partError(a));
-        this.db.transaction(() => {
+        this.write(() => {
           this.dropLink(op.link.actionId);
           this.consumeOutbox(op.link.actionId);
-        })();
+        });
         this.report.google.deleted++;
         this.log.push({ level: 'info', actionId: op.link.actionId, googleId: op.link.googleId, message: 'Deleted in Google (deleted in the CRM).' });
         return;
@@ -1339,10 +1455,10 @@ class Run {
           // asked; else the CRM edit wins and the event comes back.
           if (p.link?.snap && same(fieldsOfAction(toAction(p.row)), p.link.snap.f)) {
             const link = p.link;
-            this.db.transaction(() => {
+            this.write(() => {
               this.prepare('INSERT INTO pending_deletions (user_id, action_id, google_id, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, action_id) DO NOTHING').run(this.userId, link.actionId, link.googleId, this.at);
               this.consumeOutbox(link.actionId);
-            })();
+            });
             this.log.push({ level: 'info', actionId: link.actionId, googleId: link.googleId, message: 'Deleted in Google: waiting for the user to confirm the deletion in the CRM.' });
             return;
           }
@@ -1352,7 +1468,7 @@ class Run {
           return;
         }
         if (!result) return this.fail(p.row.id, p.googleId, this.partError(a));
-        const counted = this.countsAsGoogleUpdate(p);
+        const counted = p === op.pair ? (this.preRecord.get(p.row.id)?.counted ?? this.countsAsGoogleUpdate(p)) : this.countsAsGoogleUpdate(p);
         if (this.recordPair(p, result) && counted) {
           this.report.google.updated++;
           this.log.push({ level: 'info', actionId: p.row.id, googleId: p.googleId, message: `Updated in Google: « ${p.merged.title} ».` });

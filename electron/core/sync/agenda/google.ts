@@ -29,6 +29,12 @@ export interface GoogleAccessOptions {
   /** First backoff delay (ms); tests shorten it. */
   baseDelayMs?: number;
   signal?: AbortSignal;
+  /**
+   * Called once, when the first request (a token refresh, a listing, a batch) is on its way: work
+   * of the caller's that needs no answer (the sync opens its log run here) then fills the wait for
+   * it instead of delaying the request. See sent().
+   */
+  onFirstRequestSent?: () => void;
 }
 
 function partReason(a: BatchAnswer): string | null {
@@ -48,6 +54,7 @@ export class CalendarAccess {
   requests = 0;
   private readonly clock: Clock;
   private readonly bucket: SlidingWindowLimiter;
+  private firstSent: (() => void) | null;
 
   private constructor(
     readonly apis: GoogleApis,
@@ -59,6 +66,21 @@ export class CalendarAccess {
   ) {
     this.clock = options.clock ?? realClock;
     this.bucket = calendarPacer(services, userId, this.clock);
+    this.firstSent = options.onFirstRequestSent ?? null;
+  }
+
+  /**
+   * Runs onFirstRequestSent after the first request was asked for. Asking is not sending: the
+   * clients reach the socket through their own promise chains (auth headers, the token refresh
+   * when due, the HTTP client's dispatch), so the hook waits for a turn of the event loop — by then they
+   * have run and the request is written (the same reason as in the engine's list()). The hook runs
+   * between two callbacks, never inside a transaction: the sync's own never span an await.
+   */
+  private sent(): void {
+    const hook = this.firstSent;
+    if (!hook) return;
+    this.firstSent = null;
+    setImmediate(hook);
   }
 
   /** The user's connection; a clear CrmError when it is missing. */
@@ -104,7 +126,9 @@ export class CalendarAccess {
       await this.slot(1);
       this.requests++;
       try {
-        return (await fn()).data;
+        const answer = fn();
+        this.sent();
+        return (await answer).data;
       } catch (error) {
         const status = statusOf(error);
         const retry = status === null ? isNetworkError(error) : isRetryable(status, reasonOf(error));
@@ -133,7 +157,9 @@ export class CalendarAccess {
         try {
           const token = (await this.apis.auth.getAccessToken()).token;
           if (!token) throw new CrmError('CONFLICT', MESSAGES.notConnected);
-          answers = await sendBatch({ url: this.batchUrl, accessToken: token, calls: chunk, signal: this.options.signal });
+          const answer = sendBatch({ url: this.batchUrl, accessToken: token, calls: chunk, signal: this.options.signal });
+          this.sent();
+          answers = await answer;
         } catch (error) {
           const status = statusOf(error);
           if (status === 401) this.apis.auth.credentials = { refresh_token: this.apis.auth.credentials.refresh_token };
