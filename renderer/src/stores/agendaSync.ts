@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import type { EventPayload, Output, PendingDeletion, SyncReport } from '../../../shared/contract';
 import { CrmError } from '../../../shared/errors';
 import { bridge } from '../api/bridge';
+import { emptyLog, syncLogSlice, type SyncLogSlice } from './syncLog';
 
 export type RunSummary = Output<'agendaSync.log'>[number];
 export type LogEntry = Output<'agendaSync.logEntries'>[number];
@@ -18,7 +19,7 @@ export interface Progress {
   total: number;
 }
 
-interface AgendaSyncState {
+interface AgendaSyncState extends SyncLogSlice<RunSummary, LogEntry> {
   /** The signed-in user (set by the shell): runs without a userId are theirs. */
   selfId: number | null;
   /** Runs in progress, by the user whose agenda is synced. */
@@ -30,11 +31,6 @@ interface AgendaSyncState {
   reportError: unknown;
   /** A run started here failed before reporting (e.g. Google unreachable), for the top bar. */
   failure: { at: number; error: unknown } | null;
-  runs: RunSummary[] | null;
-  logLoading: boolean;
-  logError: unknown;
-  openRunId: number | null;
-  entries: Record<number, LogEntry[] | 'loading' | { error: unknown }>;
   /** Deletions made in Google, waiting for confirm / keep: the caller's, or a colleague's (pendingFor). */
   pending: PendingDeletion[];
   /** Whose deletions `pending` holds: null for the caller's own. */
@@ -50,8 +46,6 @@ interface AgendaSyncState {
   cancel(): Promise<void>;
   onProgress(p: EventPayload<'onSyncProgress'>): void;
   onFinished(p: EventPayload<'onSyncFinished'>): void;
-  loadLog(): Promise<void>;
-  toggleRun(runId: number): void;
   loadPending(userId?: number): Promise<void>;
   resolve(ids: number[], decision: 'delete' | 'keep'): Promise<boolean>;
   closeDeletions(): void;
@@ -68,11 +62,7 @@ const initial = {
   report: null,
   reportError: null,
   failure: null,
-  runs: null,
-  logLoading: false,
-  logError: null,
-  openRunId: null,
-  entries: {},
+  ...emptyLog,
   pending: [],
   pendingFor: null,
   deletionsOpen: false,
@@ -80,163 +70,145 @@ const initial = {
   resolveError: null,
 };
 
-let logSeq = 0;
 let pendingSeq = 0;
 /** Bumped by reset(): answers to calls made before a logout are dropped. */
 let epoch = 0;
 /** Pending deletions the user closed the dialog on, this session. */
 const postponed = new Set<number>();
 
-export const useAgendaSync = create<AgendaSyncState>()((set, get) => ({
-  ...initial,
+export const useAgendaSync = create<AgendaSyncState>()((set, get) => {
+  const log = syncLogSlice<RunSummary, LogEntry>(set, get, {
+    runs: () => bridge['agendaSync.log']({ limit: 50 }),
+    entries: (runId) => bridge['agendaSync.logEntries']({ runId }),
+  });
+  return {
+    ...log.actions,
+    ...initial,
 
-  begin(selfId) {
-    set({ ...initial, selfId });
-  },
+    begin(selfId) {
+      set({ ...initial, selfId });
+    },
 
-  async run(trigger, opts = {}) {
-    const mine = epoch;
-    const userId = opts.userId ?? get().selfId;
-    if (userId === null) return null;
-    if (get().running[userId]) return null;
-    const dryRun = opts.dryRun ?? false;
-    const showsReport = trigger === 'manual';
-    set((s) => ({
-      running: { ...s.running, [userId]: { phase: 'pull', done: 0, total: 0 } },
-      failure: null,
-      ...(showsReport ? { reportError: null } : {}),
-    }));
-    try {
-      const input = opts.userId !== undefined && opts.userId !== get().selfId ? { trigger, dryRun, userId: opts.userId } : { trigger, dryRun };
-      const report = await bridge['agendaSync.run'](input);
-      if (mine !== epoch) return null;
-      set((s) => ({ ...ended(s, userId), ...(showsReport ? { report } : {}) }));
-      if (!dryRun) {
-        void get().loadLog();
-        if (userId === get().selfId && report.pendingDeletions > 0) void get().loadPending();
-      }
-      return report;
-    } catch (error) {
-      if (mine !== epoch) return null;
+    async run(trigger, opts = {}) {
+      const mine = epoch;
+      const userId = opts.userId ?? get().selfId;
+      if (userId === null) return null;
+      if (get().running[userId]) return null;
+      const dryRun = opts.dryRun ?? false;
+      const showsReport = trigger === 'manual';
       set((s) => ({
-        ...ended(s, userId),
-        ...(showsReport ? { reportError: error, report: null } : { failure: { at: Date.now(), error } }),
+        running: { ...s.running, [userId]: { phase: 'pull', done: 0, total: 0 } },
+        failure: null,
+        ...(showsReport ? { reportError: null } : {}),
       }));
-      return null;
-    }
-  },
-
-  async cancel() {
-    const mine = epoch;
-    const { running, selfId, cancelling } = get();
-    const userIds = Object.keys(running).map(Number);
-    if (cancelling || userIds.length === 0) return;
-    set({ cancelling: true });
-    await Promise.all(
-      userIds.map(async (userId) => {
-        try {
-          await bridge['agendaSync.cancel'](userId === selfId ? {} : { userId });
-        } catch (error) {
-          // NOT_FOUND: that run ended meanwhile — what Cancel wanted. Anything else is shown.
-          if (mine === epoch && !(error instanceof CrmError && error.code === 'NOT_FOUND')) set({ failure: { at: Date.now(), error } });
+      try {
+        const input = opts.userId !== undefined && opts.userId !== get().selfId ? { trigger, dryRun, userId: opts.userId } : { trigger, dryRun };
+        const report = await bridge['agendaSync.run'](input);
+        if (mine !== epoch) return null;
+        set((s) => ({ ...ended(s, userId), ...(showsReport ? { report } : {}) }));
+        if (!dryRun) {
+          void get().loadLog();
+          if (userId === get().selfId && report.pendingDeletions > 0) void get().loadPending();
         }
-      }),
-    );
-    if (mine === epoch && Object.keys(get().running).length === 0) set({ cancelling: false });
-  },
+        return report;
+      } catch (error) {
+        if (mine !== epoch) return null;
+        set((s) => ({
+          ...ended(s, userId),
+          ...(showsReport ? { reportError: error, report: null } : { failure: { at: Date.now(), error } }),
+        }));
+        return null;
+      }
+    },
 
-  onProgress(p) {
-    // Automatic pushes started by the core show too; a late event after the run ended is ignored.
-    if (p.phase === 'done') return;
-    // Only the user's own agenda and those they started syncing here.
-    if (p.userId !== get().selfId && !(p.userId in get().running)) return;
-    set((s) => ({ running: { ...s.running, [p.userId]: { phase: p.phase, done: p.done, total: p.total } } }));
-  },
+    async cancel() {
+      const mine = epoch;
+      const { running, selfId, cancelling } = get();
+      const userIds = Object.keys(running).map(Number);
+      if (cancelling || userIds.length === 0) return;
+      set({ cancelling: true });
+      await Promise.all(
+        userIds.map(async (userId) => {
+          try {
+            await bridge['agendaSync.cancel'](userId === selfId ? {} : { userId });
+          } catch (error) {
+            // NOT_FOUND: that run ended meanwhile — what Cancel wanted. Anything else is shown.
+            if (mine === epoch && !(error instanceof CrmError && error.code === 'NOT_FOUND')) set({ failure: { at: Date.now(), error } });
+          }
+        }),
+      );
+      if (mine === epoch && Object.keys(get().running).length === 0) set({ cancelling: false });
+    },
 
-  onFinished(p) {
-    set((s) => ended(s, p.userId));
-    if (get().runs !== null) void get().loadLog();
-    const pendingFor = get().pendingFor;
-    if (pendingFor !== null && p.userId === pendingFor && get().deletionsOpen) void get().loadPending(pendingFor);
-    else if (p.userId === get().selfId && pendingFor === null && (p.pendingDeletions > 0 || get().deletionsOpen)) void get().loadPending();
-  },
+    onProgress(p) {
+      // Automatic pushes started by the core show too; a late event after the run ended is ignored.
+      if (p.phase === 'done') return;
+      // Only the user's own agenda and those they started syncing here.
+      if (p.userId !== get().selfId && !(p.userId in get().running)) return;
+      set((s) => ({ running: { ...s.running, [p.userId]: { phase: p.phase, done: p.done, total: p.total } } }));
+    },
 
-  async loadLog() {
-    const mine = ++logSeq;
-    set({ logLoading: true });
-    try {
-      const runs = await bridge['agendaSync.log']({ limit: 50 });
-      if (mine !== logSeq) return;
-      // A run still open may have new entries since it was read.
-      const openRunId = get().openRunId;
-      set({ runs, logLoading: false, logError: null });
-      if (openRunId !== null) void loadEntries(openRunId, set);
-    } catch (logError) {
-      if (mine === logSeq) set({ logLoading: false, logError });
-    }
-  },
-
-  toggleRun(runId) {
-    if (get().openRunId === runId) {
-      set({ openRunId: null });
-      return;
-    }
-    set({ openRunId: runId });
-    void loadEntries(runId, set);
-  },
-
-  async loadPending(userId) {
-    const mine = ++pendingSeq;
-    const pendingFor = userId !== undefined && userId !== get().selfId ? userId : null;
-    try {
-      const pending = await bridge['agendaSync.pendingDeletions'](pendingFor === null ? {} : { userId: pendingFor });
-      if (mine !== pendingSeq) return;
-      // Deletions the user put off ("Later") are asked again at the next login, not at every sync.
-      const fresh = pending.some((d) => !postponed.has(d.id));
-      set((s) => ({ pending, pendingFor, deletionsOpen: pending.length > 0 && (fresh || (s.deletionsOpen && s.pendingFor === pendingFor)), resolveError: null }));
-    } catch {
-      // Asked again at the next sync or login; nothing to show now.
-    }
-  },
-
-  async resolve(ids, decision) {
-    if (ids.length === 0 || get().resolving) return false;
-    set({ resolving: true, resolveError: null });
-    try {
+    onFinished(p) {
+      set((s) => ended(s, p.userId));
+      if (get().runs !== null) void get().loadLog();
       const pendingFor = get().pendingFor;
-      await bridge['agendaSync.resolveDeletions'](pendingFor === null ? { ids, decision } : { userId: pendingFor, ids, decision });
-      const gone = new Set(ids);
-      const pending = get().pending.filter((p) => !gone.has(p.id));
-      set({ pending, resolving: false, deletionsOpen: pending.length > 0 });
-      return true;
-    } catch (resolveError) {
-      set({ resolving: false, resolveError });
-      return false;
-    }
-  },
+      if (pendingFor !== null && p.userId === pendingFor && get().deletionsOpen) void get().loadPending(pendingFor);
+      else if (p.userId === get().selfId && pendingFor === null && (p.pendingDeletions > 0 || get().deletionsOpen)) void get().loadPending();
+    },
 
-  closeDeletions() {
-    for (const d of get().pending) postponed.add(d.id);
-    set({ deletionsOpen: false, resolveError: null });
-  },
+    async loadPending(userId) {
+      const mine = ++pendingSeq;
+      const pendingFor = userId !== undefined && userId !== get().selfId ? userId : null;
+      try {
+        const pending = await bridge['agendaSync.pendingDeletions'](pendingFor === null ? {} : { userId: pendingFor });
+        if (mine !== pendingSeq) return;
+        // Deletions the user put off ("Later") are asked again at the next login, not at every sync.
+        const fresh = pending.some((d) => !postponed.has(d.id));
+        set((s) => ({ pending, pendingFor, deletionsOpen: pending.length > 0 && (fresh || (s.deletionsOpen && s.pendingFor === pendingFor)), resolveError: null }));
+      } catch {
+        // Asked again at the next sync or login; nothing to show now.
+      }
+    },
 
-  async openDeletions(userId) {
-    postponed.clear();
-    await get().loadPending(userId);
-  },
+    async resolve(ids, decision) {
+      if (ids.length === 0 || get().resolving) return false;
+      set({ resolving: true, resolveError: null });
+      try {
+        const pendingFor = get().pendingFor;
+        await bridge['agendaSync.resolveDeletions'](pendingFor === null ? { ids, decision } : { userId: pendingFor, ids, decision });
+        const gone = new Set(ids);
+        const pending = get().pending.filter((p) => !gone.has(p.id));
+        set({ pending, resolving: false, deletionsOpen: pending.length > 0 });
+        return true;
+      } catch (resolveError) {
+        set({ resolving: false, resolveError });
+        return false;
+      }
+    },
 
-  dismissFailure() {
-    set({ failure: null });
-  },
+    closeDeletions() {
+      for (const d of get().pending) postponed.add(d.id);
+      set({ deletionsOpen: false, resolveError: null });
+    },
 
-  reset() {
-    epoch++;
-    logSeq++;
-    pendingSeq++;
-    postponed.clear();
-    set(initial);
-  },
-}));
+    async openDeletions(userId) {
+      postponed.clear();
+      await get().loadPending(userId);
+    },
+
+    dismissFailure() {
+      set({ failure: null });
+    },
+
+    reset() {
+      epoch++;
+      log.forget();
+      pendingSeq++;
+      postponed.clear();
+      set(initial);
+    },
+  };
+});
 
 /** A run ended: out of the bar; "cancelling" ends with the last run. */
 function ended(s: AgendaSyncState, userId: number): Pick<AgendaSyncState, 'running' | 'cancelling'> {
@@ -249,16 +221,6 @@ function without(running: Record<number, Progress>, userId: number): Record<numb
   const next = { ...running };
   delete next[userId];
   return next;
-}
-
-async function loadEntries(runId: number, set: (fn: (s: AgendaSyncState) => Partial<AgendaSyncState>) => void): Promise<void> {
-  set((s) => (Array.isArray(s.entries[runId]) ? {} : { entries: { ...s.entries, [runId]: 'loading' } }));
-  try {
-    const items = await bridge['agendaSync.logEntries']({ runId });
-    set((s) => ({ entries: { ...s.entries, [runId]: items } }));
-  } catch (error) {
-    set((s) => ({ entries: { ...s.entries, [runId]: { error } } }));
-  }
 }
 
 /**

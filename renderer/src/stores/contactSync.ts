@@ -10,6 +10,7 @@
 import { create } from 'zustand';
 import type { ContactsSyncLogEntry, ContactsSyncReport, ContactsSyncRunSummary, EventPayload } from '../../../shared/contract';
 import { bridge } from '../api/bridge';
+import { emptyLog, syncLogSlice, type SyncLogSlice } from './syncLog';
 
 export interface ContactsProgress {
   phase: EventPayload<'onContactsSyncProgress'>['phase'];
@@ -22,7 +23,7 @@ export type ListNotice =
   | { kind: 'added'; added: number; alreadyOnList: number; count: number; names: string[] }
   | { kind: 'removed'; removed: number; deletedInGoogle: number; count: number };
 
-interface ContactSyncState {
+interface ContactSyncState extends SyncLogSlice<ContactsSyncRunSummary, ContactsSyncLogEntry> {
   /** The signed-in user (set by the shell). */
   selfId: number | null;
   /**
@@ -47,11 +48,6 @@ interface ContactSyncState {
   cancelling: boolean;
   report: ContactsSyncReport | null;
   reportError: unknown;
-  runs: ContactsSyncRunSummary[] | null;
-  logLoading: boolean;
-  logError: unknown;
-  openRunId: number | null;
-  entries: Record<number, ContactsSyncLogEntry[] | 'loading' | { error: unknown }>;
   /** The sync list beside the contact list (Contacts screen), for drag-and-drop. */
   panelOpen: boolean;
   /** A link asked for the card in Préférences: it scrolls itself into view once. */
@@ -71,8 +67,6 @@ interface ContactSyncState {
   run(dryRun: boolean): Promise<void>;
   /** Stops the running sync of the shown list (contactsSync.cancel); the run then reports "cancelled". */
   cancel(): Promise<void>;
-  loadLog(): Promise<void>;
-  toggleRun(runId: number): void;
   setPanelOpen(open: boolean): void;
   onListChanged(p: EventPayload<'onContactSyncListChanged'>): void;
   onContactsChanged(ids: number[]): void;
@@ -105,17 +99,12 @@ const initial = {
   cancelling: false,
   report: null,
   reportError: null,
-  runs: null,
-  logLoading: false,
-  logError: null,
-  openRunId: null,
-  entries: {},
+  ...emptyLog,
   reveal: false,
 };
 
 /** Bumped by reset(): answers to calls made before a logout are dropped. */
 let epoch = 0;
-let logSeq = 0;
 
 export const useContactSync = create<ContactSyncState>()((set, get) => {
   /** userId for the contract: omitted for one's own list. */
@@ -124,9 +113,14 @@ export const useContactSync = create<ContactSyncState>()((set, get) => {
     return ownerId !== null && ownerId !== selfId ? { userId: ownerId } : {};
   };
   const bump = () => set((s) => ({ version: s.version + 1 }));
+  const log = syncLogSlice<ContactsSyncRunSummary, ContactsSyncLogEntry>(set, get, {
+    runs: () => (get().ownerId === null ? null : bridge['contactsSync.log']({ ...forOwner(), limit: 50 })),
+    entries: (runId) => bridge['contactsSync.logEntries']({ runId }),
+  });
 
   return {
     ...initial,
+    ...log.actions,
     panelOpen: storedPanel(),
 
     begin(selfId) {
@@ -135,7 +129,7 @@ export const useContactSync = create<ContactSyncState>()((set, get) => {
 
     reset() {
       epoch++;
-      logSeq++;
+      log.forget();
       set(initial);
     },
 
@@ -219,30 +213,6 @@ export const useContactSync = create<ContactSyncState>()((set, get) => {
       }
     },
 
-    async loadLog() {
-      const mine = ++logSeq;
-      if (get().ownerId === null) return;
-      set({ logLoading: true });
-      try {
-        const runs = await bridge['contactsSync.log']({ ...forOwner(), limit: 50 });
-        if (mine !== logSeq) return;
-        const openRunId = get().openRunId;
-        set({ runs, logLoading: false, logError: null });
-        if (openRunId !== null) void loadEntries(openRunId, set);
-      } catch (logError) {
-        if (mine === logSeq) set({ logLoading: false, logError });
-      }
-    },
-
-    toggleRun(runId) {
-      if (get().openRunId === runId) {
-        set({ openRunId: null });
-        return;
-      }
-      set({ openRunId: runId });
-      void loadEntries(runId, set);
-    },
-
     setPanelOpen(open) {
       try {
         localStorage.setItem(PANEL_KEY, open ? '1' : '0');
@@ -280,17 +250,6 @@ export const useContactSync = create<ContactSyncState>()((set, get) => {
     },
   };
 });
-
-async function loadEntries(runId: number, set: (fn: (s: ContactSyncState) => Partial<ContactSyncState>) => void): Promise<void> {
-  const mine = epoch;
-  set((s) => (Array.isArray(s.entries[runId]) ? {} : { entries: { ...s.entries, [runId]: 'loading' } }));
-  try {
-    const items = await bridge['contactsSync.logEntries']({ runId });
-    if (mine === epoch) set((s) => ({ entries: { ...s.entries, [runId]: items } }));
-  } catch (error) {
-    if (mine === epoch) set((s) => ({ entries: { ...s.entries, [runId]: { error } } }));
-  }
-}
 
 /** Subscribes the store to the core's events for this session; returns the unsubscribe. */
 export function followContactSync(selfId: number): () => void {
