@@ -83,11 +83,11 @@ async function blockOf(page: Page, ownerId: number, except: number[] = []): Prom
     await expect(page.getByTestId('week-grid')).toHaveAttribute('data-loading', 'false');
     const id = await page.evaluate(
       ([owner, skip]) => {
-        const blocks = Array.from(document.querySelectorAll<HTMLElement>(`.week-body .user-col[data-user-id="${owner}"] [data-testid=action-block][data-editable]`));
+        const blocks = Array.from(document.querySelectorAll<HTMLElement>(`.week-body .user-col[data-user-id="${owner}"] [data-testid=action-block].editable`));
         const nUsers = document.querySelectorAll('.day-head')[0]?.querySelectorAll('.user-head').length || 1;
         const ok = blocks.find((b) => {
-          const col = Number(b.dataset.col);
-          const top = parseFloat(b.style.top);
+          const col = Number(b.closest<HTMLElement>('.user-col')!.dataset.col);
+          const top = b.offsetTop;
           const hourH = parseFloat(getComputedStyle(b.closest('.week-scroll')!).getPropertyValue('--hour-h'));
           if (skip.includes(Number(b.dataset.actionId)) || col >= 6 * nUsers || top < 8 * hourH || top > 16 * hourH || b.offsetHeight < hourH * 0.9) return false;
           // Not under another block where the mouse grabs it (its top and its bottom edge).
@@ -333,7 +333,7 @@ test('Tab: the grid is one stop (a slot, then the block last focused); arrows mo
   // Down into a column that has actions: its first block becomes the grid's Tab stop.
   const col = await page.evaluate(() => {
     const b = document.querySelector<HTMLElement>('.week-body [data-testid=action-block]');
-    return b ? Number(b.dataset.col) : -1;
+    return b ? Number(b.closest<HTMLElement>('.user-col')!.dataset.col) : -1;
   });
   expect(col).toBeGreaterThanOrEqual(0);
   await page.locator(`.week-body .user-col[data-col="${col}"]`).focus();
