@@ -20,7 +20,7 @@
  * Flags: --repeat=N (samples per measure, default 40), --no-build (use dist/renderer as it is),
  * --renderer=DIR (serve another build as it is, e.g. one of an earlier commit, to compare before and
  * after in the same conditions), --profile / --no-profile (the CPU profile by function; by default
- * only when over the target).
+ * only when over the target), --trace-names (the traced next-week time also by trace event name), --traced=N (moves traced, default 6), --tail (the slowest next-week moves).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -49,6 +49,9 @@ interface Sample {
   paint: number;
   blocks: number;
   bytes: number;
+  /** Diagnostics (--tail): click → DOM complete, and the actions.list replies that ended during the move (any request). */
+  dom?: number;
+  replies?: number;
 }
 
 /** The page-side probe: clicks, watches the DOM for exactly `ids`, waits for the painted frame. */
@@ -129,7 +132,11 @@ async function measureClick(page: Page, selector: string, week: { ids: number[];
   // The reply counts only if it came before the DOM was complete (else the week was drawn from
   // what the store already held, and the reload's reply changed nothing visible).
   const res = r.response && r.response.end <= r.tDom ? r.response : null;
+  // Read after the probe, from the buffer it cleared at the click: not part of the measure.
+  const replies = await page.evaluate(([t0, t1]) => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/api/call/actions.list') && (e as PerformanceResourceTiming).responseEnd >= t0 && (e as PerformanceResourceTiming).responseEnd <= t1).length, [r.t0, r.tPaint] as const);
   return {
+    dom: r.tDom - r.t0,
+    replies,
     total: r.tPaint - r.t0,
     request: res ? res.start - r.t0 : NaN,
     download: res ? res.end - res.start : NaN,
@@ -143,7 +150,7 @@ async function measureClick(page: Page, selector: string, week: { ids: number[];
 function row(label: string, samples: Sample[], targeted: boolean): Record<string, string | number> {
   const s = summarize(samples.map((x) => x.total));
   // A phase with no reply before the paint (the view drew the week it already held) shows as —.
-  const med = (k: keyof Sample): number | string => {
+  const med = (k: 'request' | 'download' | 'renderer' | 'paint'): number | string => {
     const p50 = summarize(samples.map((x) => x[k]).filter((v) => !Number.isNaN(v))).p50;
     return Number.isNaN(p50) ? '—' : p50;
   };
@@ -163,7 +170,7 @@ function row(label: string, samples: Sample[], targeted: boolean): Record<string
 }
 
 /** Renderer main-thread time by kind, from a devtools timeline trace of `fn`. */
-async function traced(browser: Browser, page: Page, fn: () => Promise<void>): Promise<Record<string, number>> {
+async function traced(browser: Browser, page: Page, fn: () => Promise<void>, byName?: Record<string, number>): Promise<Record<string, number>> {
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
   await fn();
   const buffer = await browser.stopTracing();
@@ -196,7 +203,7 @@ async function traced(browser: Browser, page: Page, fn: () => Promise<void>): Pr
   const main = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   const out: Record<string, number> = {};
   // Complete events nest (FunctionCall inside EventDispatch…): count each kind's outermost only.
-  const events = trace.traceEvents.filter((e) => e.ph === 'X' && `${e.pid}:${e.tid}` === main && kinds[e.name]) as Array<{ name: string; ts?: number; dur?: number }>;
+  const events = trace.traceEvents.filter((e) => e.ph === 'X' && `${e.pid}:${e.tid}` === main && kinds[e.name]) as Array<{ name: string; ts?: number; dur?: number; tdur?: number }>;
   events.sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
   const openUntil: Record<string, number> = {};
   for (const e of events) {
@@ -206,6 +213,12 @@ async function traced(browser: Browser, page: Page, fn: () => Promise<void>): Pr
     if (ts < (openUntil[kind] ?? -1)) continue;
     openUntil[kind] = ts + dur;
     out[kind] = (out[kind] ?? 0) + dur / 1000;
+    // Diagnostics (--trace-names): the same outermost time by event name, to tell paint's parts apart.
+    // Thread time (tdur) too: the CPU the event used, not inflated when another process takes the core.
+    if (byName) {
+      byName[e.name] = (byName[e.name] ?? 0) + dur / 1000;
+      byName[`${e.name} (cpu)`] = (byName[`${e.name} (cpu)`] ?? 0) + (e.tdur ?? dur) / 1000;
+    }
   }
   return out;
 }
@@ -337,10 +350,12 @@ export async function run(args: string[]): Promise<void> {
     const dom = await page.getByTestId('week-grid').evaluate((grid) => ({
       timed: grid.querySelectorAll('.week-body [data-testid=action-block]').length,
       allDay: grid.querySelectorAll('.all-day-row [data-testid=action-block]').length,
+      busy: grid.querySelectorAll('.week-body .busy').length,
+      badges: grid.querySelectorAll('.week-body .sync-badge').length,
       columns: grid.querySelectorAll('.week-body .user-col').length,
       elements: grid.querySelectorAll('*').length,
     }));
-    console.log(`Blocks in the DOM per week: ${blocks.toFixed(0)} (median); now ${dom.timed} timed blocks and ${dom.allDay} all-day chips in ${dom.columns} columns, ${dom.elements} elements in the grid.`);
+    console.log(`Blocks in the DOM per week: ${blocks.toFixed(0)} (median); now ${dom.timed} timed blocks and ${dom.allDay} all-day chips in ${dom.columns} columns (${dom.busy} busy blocks, ${dom.badges} sync badges), ${dom.elements} elements in the grid.`);
     console.log(`Next-week moves that waited for actions.list: ${fetched.length} of ${next.length}${fetched.length > 0 ? ` (reply ${kb.toFixed(0)} KiB)` : ''}; the others found the week fetched ahead.\n`);
     console.log('Phases (p50): request = click → first byte of actions.list (the host runs the query); renderer = reply → DOM complete');
     console.log('(JSON, store, React render and commit); paint = DOM complete → frame painted (style, layout, paint). The agenda fetches');
@@ -355,11 +370,28 @@ export async function run(args: string[]): Promise<void> {
       ]),
     );
 
+    if (args.includes('--tail')) {
+      // Diagnostics: the slowest next-week moves, and whether a reply (fetched ahead or a reload) was handled during them.
+      const worst = [...next].sort((a, b) => b.total - a.total).slice(0, 6);
+      console.log('\nSlowest next-week moves (--tail):');
+      console.log(table(worst.map((x) => ({ 'total ms': x.total, 'click → DOM ms': x.dom ?? NaN, 'DOM → painted ms': x.paint, 'replies during': x.replies ?? 0 }))));
+      const withReply = next.filter((x) => (x.replies ?? 0) > 0);
+      const p = (xs: Sample[]) => summarize(xs.map((x) => x.total));
+      console.log(`Moves with a reply during them: ${withReply.length} of ${next.length} (p50 ${p(withReply).p50.toFixed(0)} ms); without: p50 ${p(next.filter((x) => !x.replies)).p50.toFixed(0)} ms.`);
+    }
+
     // Where the renderer's main thread spends a next-week move (traced: slower than above).
-    const TRACED = 6;
-    const parts = await traced(browser, page, async () => {
-      for (let i = 0; i < TRACED; i++) await measureClick(page, '[data-testid=week-next]', idsOfWeek(i + 1));
-    });
+    // --traced=N (diagnostics): more traced moves, for steadier figures.
+    const TRACED = Number(args.find((a) => a.startsWith('--traced='))?.split('=')[1] ?? 6);
+    const names: Record<string, number> | undefined = args.includes('--trace-names') ? {} : undefined;
+    const parts = await traced(
+      browser,
+      page,
+      async () => {
+        for (let i = 0; i < TRACED; i++) await measureClick(page, '[data-testid=week-next]', idsOfWeek(i + 1));
+      },
+      names,
+    );
     const totalTraced = Object.values(parts).reduce((a, b) => a + b, 0);
     console.log(`\nRenderer main thread per next-week move (traced, ${TRACED} moves; the tracing itself slows it down):`);
     console.log(
@@ -369,6 +401,15 @@ export async function run(args: string[]): Promise<void> {
           .map(([kind, ms]) => ({ kind, 'ms per move': ms / TRACED, share: `${((100 * ms) / totalTraced).toFixed(0)} %` })),
       ),
     );
+
+    if (names) {
+      console.log('\nBy event name (outermost of each kind, ms per move; cpu: thread time):');
+      const cpu = Object.fromEntries(Object.entries(names).filter(([n]) => n.endsWith(' (cpu)')).map(([n, ms]) => [n.slice(0, -6), ms]));
+      const rows = Object.entries(names).filter(([n]) => !n.endsWith(' (cpu)'));
+      console.log(table(rows.sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ event: name, 'ms per move': ms / TRACED, 'cpu ms per move': (cpu[name] ?? NaN) / TRACED }))));
+      const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0) / TRACED;
+      console.log(`All: ${sum(Object.fromEntries(rows)).toFixed(1)} ms per move, cpu ${sum(cpu).toFixed(1)} ms.`);
+    }
 
     // The same for showing the week (Contacts → Agenda: the week the moves above ended on), each
     // click traced on its own so the Contacts screen opening in between is not counted.
