@@ -15,6 +15,7 @@ import type { Page } from '@playwright/test';
 import type { calendar_v3 } from '@googleapis/calendar';
 import { TZDate } from '@date-fns/tz';
 import { DEMO_CALENDAR, connectWithoutConsent, expect, googleCalendar, login, test, useEmulatorClient, type GoogleHostFixture, type GoogleRep } from './google-fixtures';
+import { listAllEvents } from '../tests/google/events';
 
 const SCREENS = fileURLToPath(new URL('./artifacts/screens/', import.meta.url));
 mkdirSync(SCREENS, { recursive: true });
@@ -29,17 +30,6 @@ function repOf(host: GoogleHostFixture): GoogleRep {
   const rep = host.reps[host.reps.length - 1];
   if (!rep) throw new Error('no rep with a Google account in the demo');
   return rep;
-}
-
-async function allEvents(cal: calendar_v3.Calendar, calendarId: string): Promise<calendar_v3.Schema$Event[]> {
-  const out: calendar_v3.Schema$Event[] = [];
-  let pageToken: string | undefined;
-  do {
-    const r = await cal.events.list({ calendarId, maxResults: 2500, pageToken });
-    out.push(...(r.data.items ?? []));
-    pageToken = r.data.nextPageToken ?? undefined;
-  } while (pageToken);
-  return out;
 }
 
 const crmIdOf = (e: calendar_v3.Schema$Event): number | null => {
@@ -164,7 +154,7 @@ test.describe('Agenda sync', () => {
   test('a changed action reaches Google with « Synchroniser maintenant »; the preview writes nothing; the log shows the run', async ({ page, syncHost }) => {
     const rep = repOf(syncHost);
     const { cal, calendarId } = await googleCalendar(syncHost, rep.googleEmail);
-    expect(await allEvents(cal, calendarId)).toHaveLength(0);
+    expect(await listAllEvents(cal, calendarId)).toHaveLength(0);
 
     await login(page, syncHost, rep.login);
     await openSync(page);
@@ -180,7 +170,7 @@ test.describe('Agenda sync', () => {
     const toCreate = Number(await page.getByTestId('sync-report-google').locator('[data-count=created] dd').innerText());
     expect(toCreate).toBeGreaterThan(0);
     await shot(page, '02-preview');
-    expect(await allEvents(cal, calendarId)).toHaveLength(0);
+    expect(await listAllEvents(cal, calendarId)).toHaveLength(0);
     await expect(page.getByTestId('sync-log-empty')).toBeVisible();
 
     // The rep edits an action in the agenda's detail panel (opened from the keyboard).
@@ -210,7 +200,7 @@ test.describe('Agenda sync', () => {
     await expect(report).toContainText('Résultat de la synchronisation');
     await shot(page, '04-report');
 
-    const events = await allEvents(cal, calendarId);
+    const events = await listAllEvents(cal, calendarId);
     expect(events.length).toBeGreaterThanOrEqual(toCreate);
     // Every field edited in the panel, as Google holds it.
     const pushed = events.find((e) => crmIdOf(e) === target.id);
@@ -277,7 +267,7 @@ test.describe('Agenda sync', () => {
     await shot(page, 'prefs-conflict-rule');
 
     // On "the phone": three events deleted.
-    const linked = (await allEvents(cal, calendarId)).filter((e) => crmIdOf(e) !== null && e.start?.dateTime);
+    const linked = (await listAllEvents(cal, calendarId)).filter((e) => crmIdOf(e) !== null && e.start?.dateTime);
     const gone = linked.slice(0, 3);
     expect(gone).toHaveLength(3);
     for (const e of gone) await cal.events.delete({ calendarId, eventId: e.id! });
@@ -311,8 +301,8 @@ test.describe('Agenda sync', () => {
     await openSync(page);
     await page.getByTestId('sync-now').click();
     await expect(page.getByTestId('sync-report')).toHaveAttribute('data-dry-run', 'false');
-    await expect.poll(async () => (await allEvents(cal, calendarId)).some((e) => crmIdOf(e) === keptId && e.status !== 'cancelled')).toBe(true);
-    const afterIds = (await allEvents(cal, calendarId)).filter((e) => e.status !== 'cancelled').map(crmIdOf);
+    await expect.poll(async () => (await listAllEvents(cal, calendarId)).some((e) => crmIdOf(e) === keptId && e.status !== 'cancelled')).toBe(true);
+    const afterIds = (await listAllEvents(cal, calendarId)).filter((e) => e.status !== 'cancelled').map(crmIdOf);
     for (const id of deletedIds) expect(afterIds).not.toContain(id);
     const startupRun = page.getByTestId('sync-run').filter({ hasText: 'Au démarrage' }).first();
     await expect(startupRun).toBeVisible();
@@ -334,7 +324,7 @@ test.describe('Agenda sync', () => {
     const button = page.getByTestId('agenda-sync');
     await expect(button).toHaveAccessibleName('Synchroniser avec Google les agendas affichés');
 
-    const linked = (await allEvents(cal, calendarId)).filter((e) => crmIdOf(e) !== null && e.start?.dateTime);
+    const linked = (await listAllEvents(cal, calendarId)).filter((e) => crmIdOf(e) !== null && e.start?.dateTime);
     const gone = linked.slice(0, 2);
     for (const e of gone) await cal.events.delete({ calendarId, eventId: e.id! });
     const goneIds = gone.map((e) => crmIdOf(e)!);
@@ -396,7 +386,7 @@ test.describe('Agenda sync', () => {
 
     await page.getByTestId('sync-now').click();
     await expect(report).toHaveAttribute('data-status', 'ok', { timeout: 30_000 });
-    const events = (await allEvents(cal, calendarId)).filter((e) => e.status !== 'cancelled');
+    const events = (await listAllEvents(cal, calendarId)).filter((e) => e.status !== 'cancelled');
     // Each action once in Google, nothing else.
     expect(events.map(crmIdOf).sort((a, b) => a! - b!)).toEqual(ids);
     await page.getByTestId('nav-agenda').click();

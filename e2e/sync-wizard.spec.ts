@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { test as base, connectWithoutConsent, expect, googleCalendar, login, startGoogleHost, useEmulatorClient, type GoogleHostFixture } from './google-fixtures';
+import { listAllEvents } from '../tests/google/events';
 
 const SCREENS = fileURLToPath(new URL('./artifacts/screens/', import.meta.url));
 mkdirSync(SCREENS, { recursive: true });
@@ -112,14 +113,7 @@ async function countsShown(page: Page): Promise<Record<string, string>> {
 
 async function eventsOf(host: GoogleHostFixture, email: string) {
   const { cal, calendarId } = await googleCalendar(host, email);
-  const out: { id?: string | null; extendedProperties?: { private?: Record<string, string> | null } | null }[] = [];
-  let pageToken: string | undefined;
-  do {
-    const r = await cal.events.list({ calendarId, maxResults: 2500, pageToken });
-    out.push(...(r.data.items ?? []));
-    pageToken = r.data.nextPageToken ?? undefined;
-  } while (pageToken);
-  return out;
+  return listAllEvents(cal, calendarId);
 }
 
 test('as a manager: pick two colleagues, preview, run — the run does what the preview said', async ({ page, wizardHost: host }) => {
