@@ -5,7 +5,9 @@
  * calendar (automatic sync on), resizes one by its bottom edge, is refused a drop into another
  * user's column, cancels a drag with Escape, creates an action by double-clicking an empty slot,
  * moves and resizes from the keyboard, walks the day, week and month views (« +N » opens the
- * day) and moves actions to another day of the month by drag and by Alt+arrows. Screenshots of each view at 1280×720 and 1920×1080 go to
+ * day), moves actions to another day of the month by drag and by Alt+arrows, and moves the week's
+ * all-day chips to another day (drag, Alt+→; still all day, span kept; Escape, another user and
+ * an « Occupé » chip refused). Screenshots of each view at 1280×720 and 1920×1080 go to
  * e2e/artifacts/screens/views-*.png.
  */
 import { mkdirSync } from 'node:fs';
@@ -482,4 +484,133 @@ test('month: one Tab stop; an action moves to another day by drag or Alt+arrows,
   await page.mouse.up();
   await expect.poll(() => actionOf(host, m.id).period).toEqual(shiftedBy(mBefore, 7));
   await expect(itemIn(m.index, m.id)).toHaveCount(0);
+});
+
+test('all-day chips: drag to another day (still all day, its span kept), refused on another user, Escape cancels, Alt+→, read-only refuses', async ({ page, viewsHost: host }) => {
+  // A rep the manager holds Agenda on but not Visible: their private actions show as « Occupé ».
+  const rep = setup.reps.find((r) => !(host.db.prepare('SELECT visible FROM user_rights WHERE holder_id = ? AND target_id = ?').get(setup.managerId, r.id) as { visible: number }).visible)!;
+  await openTeamWeek(page, host);
+  const keys = await page.locator('.week-head .day-head').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.day ?? ''));
+  expect(keys).toHaveLength(7);
+  const nUsers = 4;
+  const ui = await page.locator('.day-head').first().locator('.user-head').evaluateAll((els, id) => els.findIndex((el) => el.getAttribute('data-user-id') === String(id)), rep.id);
+  expect(ui).toBeGreaterThan(0);
+  const colOf = (day: number) => day * nUsers + ui;
+
+  // In the rep's agenda this week: a two-day fair (Tuesday–Wednesday), a day on Friday, a private day on Thursday.
+  const conn = host.core.newConnection();
+  host.core.impersonate(conn, rep.login);
+  const typeId = (host.db.prepare('SELECT id FROM action_types ORDER BY sort_order LIMIT 1').get() as { id: number }).id;
+  const allDay = (from: number, to: number) => ({ allDay: true as const, startDate: keys[from]!, endDate: keys[to]! });
+  const create = (title: string, from: number, to: number, priv = false) => host.core.invokeSync(conn, 'actions.create', { typeId, title, period: allDay(from, to), private: priv }).id;
+  const fair = create('Salon e2e sur deux jours', 1, 2);
+  const day = create('Journée e2e', 4, 4);
+  const hidden = create('Journée privée e2e', 3, 3, true);
+  const grid = page.getByTestId('week-grid');
+  const chip = (id: number, d: number) => grid.locator(`.all-day-row [data-action-id="${id}"][data-col="${colOf(d)}"]`);
+  await expect(chip(fair, 1)).toBeVisible();
+  await expect(chip(fair, 2)).toBeVisible();
+  await expect(chip(fair, 1)).toHaveClass(/editable/);
+  await expect(chip(fair, 1)).toHaveAttribute('aria-describedby', 'agenda-allday-move-hint');
+  const colW = await page.locator('.week-body .user-col').first().evaluate((el) => el.getBoundingClientRect().width);
+  const dayW = colW * nUsers;
+  const centre = async (l: Locator) => {
+    await l.scrollIntoViewIfNeeded();
+    const b = (await l.boundingBox())!;
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  };
+  const ghosts = page.getByTestId('drag-ghost');
+
+  // Drag the fair's Tuesday two days right: the preview covers Thursday and Friday, in the rep's columns.
+  let from = await centre(chip(fair, 1));
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + dayW, from.y + 4, { steps: 5 });
+  await page.mouse.move(from.x + 2 * dayW, from.y + 30, { steps: 5 });
+  await expect(ghosts).toHaveCount(2);
+  await expect(ghosts.first()).not.toHaveClass(/refused/);
+  expect(await ghosts.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-col'))))).toEqual([colOf(3), colOf(4)]);
+  await expect(ghosts.first()).toHaveText('Salon e2e sur deux jours');
+  await expect(chip(fair, 1)).toHaveClass(/drag-source/);
+  await shot(page, 'allday-drag-1280');
+  await page.mouse.up();
+  await expect(ghosts).toHaveCount(0);
+  await expect.poll(() => actionOf(host, fair).period).toEqual(allDay(3, 4));
+  await expect(page.getByTestId('grid-status')).toContainText('Action déplacée');
+  await expect(page.getByTestId('action-detail')).toHaveCount(0);
+  await expect(chip(fair, 3)).toBeVisible();
+  await expect(chip(fair, 4)).toBeVisible();
+  await expect(chip(fair, 1)).toHaveCount(0);
+
+  // Onto another user's column: refused with the timed blocks' words, nothing saved.
+  from = await centre(chip(fair, 3));
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x - colW, from.y, { steps: 5 });
+  await expect(ghosts).toHaveCount(1);
+  await expect(ghosts).toHaveClass(/refused/);
+  await expect(ghosts).toHaveText('Autre agenda : refusé');
+  await shot(page, 'allday-drag-refused-1280');
+  await page.mouse.up();
+  await expect(page.getByTestId('grid-status')).toHaveText('Une action ne peut pas être déplacée dans l’agenda d’un autre utilisateur.');
+  expect(actionOf(host, fair).period).toEqual(allDay(3, 4));
+
+  // Escape in the middle of a drag: nothing saved, the click that follows opens nothing.
+  from = await centre(chip(fair, 3));
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x - dayW, from.y, { steps: 5 });
+  await expect(ghosts).toHaveCount(2);
+  await page.keyboard.press('Escape');
+  await expect(ghosts).toHaveCount(0);
+  await page.mouse.up();
+  await expect(page.getByTestId('grid-status')).toHaveText('Déplacement annulé');
+  expect(actionOf(host, fair).period).toEqual(allDay(3, 4));
+  await expect(page.getByTestId('action-detail')).toHaveCount(0);
+
+  // Keyboard: Alt+→ a day later, the focus follows the chip; Alt+← back.
+  await chip(day, 4).focus();
+  await page.keyboard.press('Alt+ArrowRight');
+  await expect.poll(() => actionOf(host, day).period).toEqual(allDay(5, 5));
+  await expect(chip(day, 5)).toBeFocused();
+  await expect(page.getByTestId('grid-status')).toContainText('Action déplacée');
+  await page.keyboard.press('Alt+ArrowLeft');
+  await expect.poll(() => actionOf(host, day).period).toEqual(allDay(4, 4));
+  await expect(chip(day, 4)).toBeFocused();
+  await shot(page, 'allday-moved-1280');
+
+  // A private action seen as « Occupé »: not draggable, Alt+→ says why.
+  const busy = chip(hidden, 3);
+  await expect(busy).toHaveText('Occupé');
+  await expect(busy).not.toHaveClass(/editable/);
+  await busy.focus();
+  await page.keyboard.press('Alt+ArrowRight');
+  await expect(page.getByTestId('grid-status')).toHaveText('Vous ne pouvez pas modifier cette action.');
+  from = await centre(busy);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + dayW, from.y, { steps: 5 });
+  await expect(ghosts).toHaveCount(0);
+  await page.mouse.up();
+  expect(actionOf(host, hidden).period).toEqual(allDay(3, 3));
+
+  // The rep's agenda alone: wider columns, the preview reads the title; let go with Escape.
+  const others = [setup.managerId, ...setup.reps.filter((r) => r.id !== rep.id).map((r) => r.id)];
+  for (const id of others) await page.locator(`[data-testid=user-option][data-user-id="${id}"]`).uncheck();
+  await expect(grid.locator('.week-body .user-col')).toHaveCount(7);
+  await expect(grid).toHaveAttribute('data-loading', 'false');
+  const alone = grid.locator(`.all-day-row [data-action-id="${fair}"][data-col="3"]`);
+  from = await centre(alone);
+  const oneDayW = await page.locator('.week-body .user-col').first().evaluate((el) => el.getBoundingClientRect().width);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + oneDayW, from.y + 60, { steps: 5 });
+  await expect(ghosts).toHaveCount(2);
+  await shot(page, 'allday-drag-one-week-1280');
+  await page.keyboard.press('Escape');
+  await page.mouse.up();
+  expect(actionOf(host, fair).period).toEqual(allDay(3, 4));
+  for (const id of others) await page.locator(`[data-testid=user-option][data-user-id="${id}"]`).check();
+
+  for (const id of [fair, day, hidden]) host.core.invokeSync(conn, 'actions.delete', { id });
 });

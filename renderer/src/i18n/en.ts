@@ -91,6 +91,7 @@ const en: Messages<typeof fr> = {
     },
     grid: {
       moveHint: 'Alt+arrows: move by 15 minutes or a day; Alt+Shift+Up or Down: shorten or lengthen by 15 minutes. Also moves with the mouse; the bottom edge changes the duration.',
+      allDayMoveHint: 'Alt+Left or Right arrow: move by a day, still all day. Also moves with the mouse to another day.',
       slot: '{{name}}’s agenda, {{day}}: Enter to create an action, arrows to move to another slot',
       moved: 'Action moved: {{period}}',
       resized: 'Duration changed: {{period}}',

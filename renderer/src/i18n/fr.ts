@@ -90,6 +90,7 @@ const fr = {
     },
     grid: {
       moveHint: 'Alt+flèches : déplacer de 15 minutes ou d’un jour ; Alt+Maj+flèche haut ou bas : raccourcir ou allonger de 15 minutes. Se déplace aussi à la souris ; le bord du bas change la durée.',
+      allDayMoveHint: 'Alt+flèche gauche ou droite : déplacer d’un jour, toujours sur la journée entière. Se déplace aussi à la souris vers un autre jour.',
       slot: 'Agenda de {{name}}, {{day}} : Entrée pour créer une action, flèches pour changer de créneau',
       moved: 'Action déplacée : {{period}}',
       resized: 'Durée changée : {{period}}',

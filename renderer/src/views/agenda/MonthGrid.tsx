@@ -14,6 +14,7 @@ import type { TZDate } from '@date-fns/tz';
 import type { ActionType, UserSummary } from '../../../../shared/contract';
 import { LockIcon } from '../../components/Icons';
 import { fmt } from '../../lib/dates';
+import { movable, refusal } from '../../lib/gridEdit';
 import { initials } from '../../lib/names';
 import { periodText, shiftDays } from '../../lib/period';
 import type { MonthItem } from '../../lib/weekLayout';
@@ -180,7 +181,7 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
     if (e.altKey && target.classList.contains('month-item')) {
       e.preventDefault();
       const a = actionOf(Number(target.dataset.actionId));
-      if (target.dataset.editable === undefined) setMessage(a?.kind === 'full' && a.seriesId !== null ? t('agenda.grid.seriesRefused') : t('agenda.grid.readOnly'));
+      if (target.dataset.editable === undefined) setMessage(t(refusal(a)));
       else move(Number(target.dataset.actionId), i, e.key === 'ArrowLeft' ? -1 : e.key === 'ArrowRight' ? 1 : e.key === 'ArrowUp' ? -7 : 7);
       return;
     }
@@ -245,7 +246,7 @@ export function MonthGrid({ days, keys, month, items, users, typesById, timeZone
                   );
                 }
                 const color = typesById.get(a.typeId)?.color ?? '#9aa5b1';
-                const editable = a.seriesId === null && canEdit(a.ownerId);
+                const editable = movable(a, canEdit(a.ownerId));
                 return (
                   <button
                     key={a.id}

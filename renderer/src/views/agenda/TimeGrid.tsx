@@ -9,7 +9,10 @@
  * drag a block to move it (time and day; another user's column is refused: no reassignment),
  * drag its bottom edge to resize, both snapping to 15 minutes with a live preview and Escape to
  * cancel; from the keyboard, Alt+arrows move a focused block (15 minutes / a day) and
- * Alt+Shift+↑/↓ change its end. Double-click an empty slot to create an action there.
+ * Alt+Shift+↑/↓ change its end. An all-day chip moves the same way to another day, whole (its
+ * span kept, still all day): by drag along the « Journée » row, or Alt+←/→ by a day. What may
+ * move and where is lib/gridEdit.ts's, as for the month. Double-click an empty slot to create an
+ * action there.
  * Arrows move the focus between blocks, PageUp/PageDown change period, T goes to today.
  */
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from 'react';
@@ -20,7 +23,9 @@ import type { ActionSyncState, ActionType, ActionView, Period, UserSummary } fro
 import { LockIcon, SyncStateIcon } from '../../components/Icons';
 import { textColorOn } from '../../lib/color';
 import { fmt } from '../../lib/dates';
+import { dropRefused, movable, refusal } from '../../lib/gridEdit';
 import { initials, shortName } from '../../lib/names';
+import { periodText as dayPeriodText, shiftDays } from '../../lib/period';
 import { MIN_VISUAL_MINUTES, minutesLabel, type DaysLayout, type TimedSegment } from '../../lib/weekLayout';
 import { useAgenda } from '../../stores/agenda';
 
@@ -54,6 +59,8 @@ export interface BlockLabels {
   private: string;
   sync: Record<ActionSyncState, string>;
   hintId: string;
+  /** The description of a chip that moves (Alt+←/→, drag to another day). */
+  allDayHintId: string;
 }
 
 interface Props {
@@ -74,13 +81,18 @@ interface Props {
 
 interface Drag {
   id: number;
-  mode: 'move' | 'resize';
-  seg: TimedSegment;
+  /** `day`: an all-day chip, moved whole by whole days along the all-day row. */
+  mode: 'move' | 'resize' | 'day';
+  action: ActionView;
+  /** The grid column it was picked up in. */
+  from: number;
+  /** The timed block's segment (move, resize); null for a chip. */
+  seg: TimedSegment | null;
   pointerId: number;
   x0: number;
   y0: number;
   started: boolean;
-  /** Preview: target column, minutes in that day, and the period it would save. */
+  /** Preview: target column, minutes in that day (timed), and the period it would save. */
   col: number;
   top: number;
   bottom: number;
@@ -102,6 +114,8 @@ function colOf(el: HTMLElement): string | undefined {
 
 /** The timed block of action `id` in column `col` (an action over midnight has one per day). */
 const blockSelector = (id: number, col: number) => `.week-body .user-col[data-col="${col}"] > [data-action-id="${id}"]`;
+/** The all-day chip of action `id` in column `col` (an action over several days has one per day). */
+const chipSelector = (id: number, col: number) => `.all-day-row [data-action-id="${id}"][data-col="${col}"]`;
 
 /** The lock icon (as LockIcon draws it) as a CSS image in `color`, for a pseudo-element. */
 function lockImage(color: string): string {
@@ -112,6 +126,17 @@ function lockImage(color: string): string {
 /** A wall-clock time `minutes` after midnight of `day` + `dayOffset` days, in `zone` (overflow rolls over, DST-aware). */
 function wallInstant(day: TZDate, dayOffset: number, minutes: number, zone: string): number {
   return +new TZDate(day.getFullYear(), day.getMonth(), day.getDate() + dayOffset, 0, minutes, zone);
+}
+
+/** The indexes of the days shown (`keys`, `yyyy-MM-dd`) that the all-day `period` covers. */
+function daysCovered(keys: readonly string[], period: Period): number[] {
+  return period.allDay ? keys.flatMap((k, d) => (k >= period.startDate && k <= period.endDate ? [d] : [])) : [];
+}
+
+/** The same days, or the same instants. */
+function samePeriod(a: Period, b: Period): boolean {
+  if (a.allDay) return b.allDay && a.startDate === b.startDate && a.endDate === b.endDate;
+  return !b.allDay && Date.parse(a.start) === Date.parse(b.start) && Date.parse(a.end) === Date.parse(b.end);
 }
 
 function isoPeriod(start: number, end: number): Period {
@@ -127,8 +152,11 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   const dragRef = useRef<Drag | null>(null);
   const justDragged = useRef(false);
   const [message, setMessage] = useState('');
-  /** The block to focus after a keyboard move; `leaving`: the column it moves out of (the old block stays there until the store updates). */
-  const refocus = useRef<{ id: number; leaving: number | null } | null>(null);
+  /**
+   * The block to focus after a keyboard move; `leaving`: the column it moves out of (the old block
+   * stays there until the store updates); `chip`: an all-day chip, and the column it lands in.
+   */
+  const refocus = useRef<{ id: number; leaving: number | null; chip?: number } | null>(null);
   const focusedCol = useRef(-1);
   /**
    * The grid's one Tab stop (roving tabindex): the slot or block that last had the focus, at
@@ -215,6 +243,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       private: t('agenda.private'),
       sync: { synced: t('syncBadge.synced'), pending: t('syncBadge.pending'), deletion: t('syncBadge.deletion'), error: t('syncBadge.error') },
       hintId: 'agenda-move-hint',
+      allDayHintId: 'agenda-allday-move-hint',
     }),
     [t, i18n.language],
   );
@@ -236,9 +265,12 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   useEffect(() => {
     const target = refocus.current;
     if (target === null) return;
-    const el = [...(scrollRef.current?.querySelectorAll<HTMLElement>(`.week-body [data-action-id="${target.id}"]`) ?? [])].find(
-      (b) => target.leaving === null || colOf(b) !== String(target.leaving),
-    );
+    const el =
+      target.chip !== undefined
+        ? scrollRef.current?.querySelector<HTMLElement>(chipSelector(target.id, target.chip))
+        : [...(scrollRef.current?.querySelectorAll<HTMLElement>(`.week-body [data-action-id="${target.id}"]`) ?? [])].find(
+            (b) => target.leaving === null || colOf(b) !== String(target.leaving),
+          );
     if (el && document.activeElement !== el) {
       el.focus();
       el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
@@ -251,7 +283,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     void useAgenda.getState().moveAction(id, period);
   }, []);
 
-  const periodText = (p: Period) => (p.allDay ? '' : `${fmt(Date.parse(p.start), t('formats.dayHeader'), timeZone)} ${fmt(Date.parse(p.start), t('formats.time'), timeZone)}–${fmt(Date.parse(p.end), t('formats.time'), timeZone)}`);
+  const periodText = (p: Period) => (p.allDay ? dayPeriodText(t, p, timeZone) : `${fmt(Date.parse(p.start), t('formats.dayHeader'), timeZone)} ${fmt(Date.parse(p.start), t('formats.time'), timeZone)}–${fmt(Date.parse(p.end), t('formats.time'), timeZone)}`);
 
   /** The period a move/resize of `seg` by `minDelta` minutes and `dayDelta` days gives (null: none). */
   const shifted = (seg: TimedSegment, mode: 'move' | 'resize', dayDelta: number, minDelta: number): { period: Period; top: number; bottom: number } | null => {
@@ -315,16 +347,22 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     if (!d.started && Math.hypot(dx, dy) < 4) return;
     const minDelta = (dy / hourHeight) * 60;
     let next: Drag;
-    if (d.mode === 'move') {
+    if (d.mode === 'resize') {
+      const r = d.seg ? shifted(d.seg, 'resize', 0, minDelta) : null;
+      next = { ...d, started: true, top: r?.top ?? d.top, bottom: r?.bottom ?? d.bottom, period: r?.period ?? null };
+    } else {
+      // The column under the pointer (the all-day row's columns are the body's, same left and width).
       const rect = cols.getBoundingClientRect();
       const col = Math.max(0, Math.min(nCols - 1, Math.floor((e.clientX - rect.left) / colW)));
-      const dayDelta = Math.floor(col / nUsers) - Math.floor(d.seg.col / nUsers);
-      const refused = users[col % nUsers]?.id !== d.seg.action.ownerId;
-      const r = shifted(d.seg, 'move', dayDelta, minDelta);
-      next = { ...d, started: true, col, top: r?.top ?? d.top, bottom: r?.bottom ?? d.bottom, period: refused ? null : (r?.period ?? null), refused };
-    } else {
-      const r = shifted(d.seg, 'resize', 0, minDelta);
-      next = { ...d, started: true, top: r?.top ?? d.top, bottom: r?.bottom ?? d.bottom, period: r?.period ?? null };
+      const dayDelta = Math.floor(col / nUsers) - Math.floor(d.from / nUsers);
+      const refused = dropRefused(d.action, users[col % nUsers]?.id);
+      if (d.mode === 'day') {
+        // A chip keeps its days' count and stays all day, whatever the pointer's height.
+        next = { ...d, started: true, col, period: refused ? null : shiftDays(d.action.period, dayDelta, timeZone), refused };
+      } else {
+        const r = d.seg ? shifted(d.seg, 'move', dayDelta, minDelta) : null;
+        next = { ...d, started: true, col, top: r?.top ?? d.top, bottom: r?.bottom ?? d.bottom, period: refused ? null : (r?.period ?? null), refused };
+      }
     }
     dragRef.current = next;
     setDrag(next);
@@ -339,10 +377,8 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       setMessage(t('agenda.grid.otherUserRefused'));
       return;
     }
-    const was = d.seg.action.period;
-    if (!d.period || d.period.allDay || was.allDay) return;
-    if (Date.parse(d.period.start) === Date.parse(was.start) && Date.parse(d.period.end) === Date.parse(was.end)) return;
-    save(d.id, d.period, t(d.mode === 'move' ? 'agenda.grid.moved' : 'agenda.grid.resized', { period: periodText(d.period) }));
+    if (!d.period || samePeriod(d.period, d.action.period)) return;
+    save(d.id, d.period, t(d.mode === 'resize' ? 'agenda.grid.resized' : 'agenda.grid.moved', { period: periodText(d.period) }));
   };
 
   // Escape cancels a drag in progress: nothing is saved.
@@ -363,15 +399,22 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
 
   const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
     if (e.button !== 0 || dragRef.current) return;
-    const block = (e.target as HTMLElement).closest<HTMLElement>('.action-block.editable');
+    const block = (e.target as HTMLElement).closest<HTMLElement>('.action-block.editable, .allday-chip.editable');
     if (!block) return;
     const id = Number(block.dataset.actionId);
     const col = Number(colOf(block));
-    const seg = segById(id, col);
-    if (!seg) return;
-    // The bottom 6 px of a resizable block (its grip, drawn by CSS) resize it.
-    const resize = block.classList.contains('resizable') && e.clientY >= block.getBoundingClientRect().bottom - 6;
-    dragRef.current = { id, mode: resize ? 'resize' : 'move', seg, pointerId: e.pointerId, x0: e.clientX, y0: e.clientY, started: false, col, top: seg.startMin, bottom: seg.endMin, period: null, refused: false };
+    const press = { id, pointerId: e.pointerId, x0: e.clientX, y0: e.clientY, started: false, from: col, col, period: null, refused: false };
+    if (block.classList.contains('allday-chip')) {
+      const action = layout.allDay.get(col)?.find((a) => a.id === id);
+      if (!action) return;
+      dragRef.current = { ...press, mode: 'day', action, seg: null, top: 0, bottom: 0 };
+    } else {
+      const seg = segById(id, col);
+      if (!seg) return;
+      // The bottom 6 px of a resizable block (its grip, drawn by CSS) resize it.
+      const resize = block.classList.contains('resizable') && e.clientY >= block.getBoundingClientRect().bottom - 6;
+      dragRef.current = { ...press, mode: resize ? 'resize' : 'move', action: seg.action, seg, top: seg.startMin, bottom: seg.endMin };
+    }
     window.addEventListener('pointermove', listeners.move);
     window.addEventListener('pointerup', listeners.up);
     window.addEventListener('pointercancel', listeners.up);
@@ -461,7 +504,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
         // Up to the column's all-day actions.
         e.preventDefault();
         const chip = layout.allDay.get(col)?.[0];
-        if (chip) focusAt(col, `.all-day-row [data-action-id="${chip.id}"][data-col="${col}"]`);
+        if (chip) focusAt(col, chipSelector(chip.id, col));
       }
       return;
     }
@@ -471,9 +514,17 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       const col = Number(chip.dataset.col);
       const list = layout.allDay.get(col) ?? [];
       const i = list.findIndex((a) => a.id === Number(chip.dataset.actionId));
+      if (e.altKey) {
+        const action = list[i];
+        if (!action) return;
+        if (!chip.classList.contains('editable')) setMessage(t(refusal(action)));
+        // A day sideways; a week up or down would only take it out of the period shown.
+        else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') moveChip(action, col, e.key === 'ArrowLeft' ? -1 : 1);
+        return;
+      }
       if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') focusSlot(col + (e.key === 'ArrowLeft' ? -1 : 1));
-      else if (e.key === 'ArrowUp' && i > 0) focusAt(col, `.all-day-row [data-action-id="${list[i - 1]?.id}"][data-col="${col}"]`);
-      else if (e.key === 'ArrowDown' && i < list.length - 1) focusAt(col, `.all-day-row [data-action-id="${list[i + 1]?.id}"][data-col="${col}"]`);
+      else if (e.key === 'ArrowUp' && i > 0) focusAt(col, chipSelector(list[i - 1]?.id ?? -1, col));
+      else if (e.key === 'ArrowDown' && i < list.length - 1) focusAt(col, chipSelector(list[i + 1]?.id ?? -1, col));
       else if (e.key === 'ArrowDown') focusSlot(col);
       return;
     }
@@ -486,7 +537,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     e.preventDefault();
     if (e.altKey) {
       if (!block.classList.contains('editable')) {
-        setMessage(seg.action.kind === 'full' && seg.action.seriesId !== null ? t('agenda.grid.seriesRefused') : t('agenda.grid.readOnly'));
+        setMessage(t(refusal(seg.action)));
         return;
       }
       const resize = e.shiftKey;
@@ -501,6 +552,28 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       return;
     }
     focusNeighbour(seg, e.key);
+  };
+
+  /**
+   * Moves the all-day `action`, whose chip in column `col` has the focus, by `delta` days; the
+   * focus follows the chip to its new day (or, out of the period shown, to the nearest day it
+   * still covers, else to the slot it left).
+   */
+  const moveChip = (action: ActionView, col: number, delta: number) => {
+    const period = shiftDays(action.period, delta, timeZone);
+    const ui = col % nUsers;
+    let day = Math.floor(col / nUsers) + delta;
+    if (day < 0 || day >= days.length) {
+      const covered = daysCovered(keys, period);
+      day = (delta > 0 ? covered[covered.length - 1] : covered[0]) ?? -1;
+    }
+    if (day >= 0) {
+      const target = day * nUsers + ui;
+      refocus.current = { id: action.id, leaving: null, chip: target };
+      focusedCol.current = target;
+      virtualizer.scrollToIndex(target, { align: 'auto' });
+    } else focusSlot(col);
+    save(action.id, period, t('agenda.grid.moved', { period: periodText(period) }));
   };
 
   /** Focuses what `selector` finds once column `col` is scrolled into view (and rendered). */
@@ -578,6 +651,17 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   const slotCss = useMemo(() => slotRules(hourHeight), [hourHeight]);
   const style = { '--hour-h': `${hourHeight}px`, '--gutter-w': `${GUTTER_W}px` } as CSSProperties;
   const allDayH = Math.max(32, 8 + layout.maxAllDay * 22);
+  // A chip's drag preview: the days it would cover in its owner's columns, or the refusal where the pointer is.
+  const chipDrag = drag?.started && drag.mode === 'day' ? drag : null;
+  const chipDragId = chipDrag ? chipDrag.id : null;
+  const ghostCols = !chipDrag ? [] : chipDrag.refused || !chipDrag.period ? [chipDrag.col] : daysCovered(keys, chipDrag.period).map((d) => d * nUsers + (chipDrag.from % nUsers));
+  const chipGhosts = chipDrag
+    ? ghostCols.map((c) => (
+        <div key={c} className={`drag-ghost allday-ghost${chipDrag.refused ? ' refused' : ''}`} style={{ left: c * colW + 1, width: colW - 3 }} data-testid="drag-ghost" data-col={c} aria-hidden="true">
+          {chipDrag.refused ? t('agenda.grid.otherUser') : chipDrag.action.kind === 'full' ? chipDrag.action.title : ''}
+        </div>
+      ))
+    : null;
   const dayW = colW * nUsers;
 
   return (
@@ -604,6 +688,9 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       <style>{`${typeCss}\n${slotCss}`}</style>
       <span id={labels.hintId} className="visually-hidden">
         {t('agenda.grid.moveHint')}
+      </span>
+      <span id={labels.allDayHintId} className="visually-hidden">
+        {t('agenda.grid.allDayMoveHint')}
       </span>
       <span className="visually-hidden" role="status" aria-live="polite" data-testid="grid-status">
         {message}
@@ -648,10 +735,20 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
             {visible.map((c) => (
               <div key={`${loadedFrom}|${c}`} className={`allday-cell${c % nUsers === 0 ? ' day-start' : ''}`} style={{ left: c * colW, width: colW }} data-user-id={users[c % nUsers]?.id}>
                 {(layout.allDay.get(c) ?? []).map((a) => (
-                  <AllDayChip key={a.id} action={a} col={c} tabbable={c === roveCol && a.id === roveId} selected={a.id === selectedId} labels={labels} />
+                  <AllDayChip
+                    key={a.id}
+                    action={a}
+                    col={c}
+                    tabbable={c === roveCol && a.id === roveId}
+                    selected={a.id === selectedId}
+                    editable={movable(a, canEdit(a.ownerId))}
+                    dragging={a.id === chipDragId}
+                    labels={labels}
+                  />
                 ))}
               </div>
             ))}
+            {chipGhosts}
           </div>
         </div>
       </div>
@@ -706,7 +803,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
             );
           })}
           {todayIndex >= 0 ? <div className="now-line" style={{ top: (nowMin / 60) * hourHeight, left: todayIndex * dayW, width: dayW }} data-testid="now-line" aria-hidden="true" /> : null}
-          {drag?.started ? (
+          {drag?.started && drag.mode !== 'day' ? (
             <div
               className={`drag-ghost${drag.refused ? ' refused' : ''}`}
               style={{ left: drag.col * colW + 1, width: colW - 3, top: (drag.top / 60) * hourHeight, height: Math.max(((drag.bottom - drag.top) / 60) * hourHeight, 18) }}
@@ -747,7 +844,7 @@ const DayColumn = memo(function DayColumn({ segments, tabbableId, hourHeight, co
           selected={seg.action.id === selectedId}
           dragging={seg.action.id === draggingId}
           tabbable={seg.action.id === tabbableId}
-          editable={editable && seg.action.kind === 'full' && seg.action.seriesId === null}
+          editable={movable(seg.action, editable)}
           labels={labels}
         />
       ))}
@@ -922,11 +1019,18 @@ interface ChipProps {
   col: number;
   tabbable: boolean;
   selected: boolean;
+  /** The viewer may move it (lib/gridEdit.ts movable): drag it to another day, Alt+←/→. */
+  editable: boolean;
+  /** Being dragged: drawn faded under its preview. */
+  dragging: boolean;
   labels: BlockLabels;
 }
 
-/** An all-day action: one element (its text, the lock drawn by CSS), and its sync badge when it has one. */
-const AllDayChip = memo(function AllDayChip({ action, col, tabbable, selected, labels }: ChipProps) {
+/**
+ * An all-day action: one element (its text, the lock drawn by CSS), and its sync badge when it
+ * has one. The grid handles its pointer and keys (a chip has no listener of its own).
+ */
+const AllDayChip = memo(function AllDayChip({ action, col, tabbable, selected, editable, dragging, labels }: ChipProps) {
   const common = {
     'data-testid': 'action-block',
     'data-action-id': action.id,
@@ -944,9 +1048,10 @@ const AllDayChip = memo(function AllDayChip({ action, col, tabbable, selected, l
   return (
     <div
       role="button"
-      className={`allday-chip tg-t${action.typeId}${selected ? ' selected' : ''}${action.private ? ' locked' : ''}${action.sync ? ' has-sync' : ''}`}
+      className={`allday-chip tg-t${action.typeId}${selected ? ' selected' : ''}${action.private ? ' locked' : ''}${action.sync ? ' has-sync' : ''}${editable ? ' editable' : ''}${dragging ? ' drag-source' : ''}`}
       title={[action.title, syncLabel].filter(Boolean).join(' · ')}
       aria-label={action.private ? [labels.private, action.title, syncLabel].filter(Boolean).join(' ') : undefined}
+      aria-describedby={editable ? labels.allDayHintId : undefined}
       data-series={action.seriesId !== null ? 'true' : undefined}
       data-sync={action.sync ?? undefined}
       {...common}
