@@ -13,6 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from '@playwright/test';
+import { TZDate } from '@date-fns/tz';
 import type { Action } from '../shared/contract';
 import type { AutomaticSync } from '../electron/core/sync/agenda/scheduler';
 import { connectWithoutConsent, expect, googleCalendar, login, startGoogleHost, test as base, useEmulatorClient, type GoogleHostFixture } from './google-fixtures';
@@ -428,18 +429,29 @@ test('month: one Tab stop; an action moves to another day by drag or Alt+arrows,
   await page.keyboard.press('Shift+Tab');
   await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-stop'))).toBe(stop);
 
-  // Timed actions shown on one day only, with the cell each is in.
-  const shown = await month.evaluate((el) => {
-    const seen = new Map<number, number[]>();
-    for (const item of Array.from(el.querySelectorAll<HTMLElement>('.month-item[data-editable]'))) {
-      const id = Number(item.dataset.actionId);
-      const cell = item.closest('.month-cell') as HTMLElement;
-      seen.set(id, [...(seen.get(id) ?? []), Number(cell.dataset.index)]);
-    }
-    return [...seen.entries()].filter(([, at]) => at.length === 1).map(([id, at]) => ({ id, index: at[0]! }));
-  });
-  const usable = shown.filter((c) => !actionOf(host, c.id).period.allDay && c.index >= 7 && c.index % 7 < 6 && c.index + 7 < cells);
-  expect(usable.length).toBeGreaterThan(1);
+  // Two timed actions of the manager's own, made here (the demo's days change with the date): early
+  // in two days that are not full (so each shows, before the day's other timed actions), away from
+  // the month's edges so a day later, a week earlier and a week later stay in the month shown.
+  const free = await month.evaluate((el) =>
+    Array.from(el.querySelectorAll<HTMLElement>('.month-cell'))
+      .filter((c) => !c.querySelector('.month-more'))
+      .map((c) => ({ index: Number(c.dataset.index), day: c.dataset.day ?? '' })),
+  );
+  const kCell = free.find((c) => c.index >= 7 && c.index % 7 < 6 && c.index + 7 < cells);
+  const mCell = free.find((c) => kCell && c.index + 7 < cells && ![kCell.index, kCell.index - 6, kCell.index + 1].includes(c.index));
+  expect(kCell && mCell).toBeTruthy();
+  const own = host.core.newConnection();
+  host.core.impersonate(own, setup.manager);
+  const zone = (host.db.prepare('SELECT time_zone FROM users WHERE id = ?').get(setup.managerId) as { time_zone: string }).time_zone;
+  const typeId = (host.db.prepare('SELECT id FROM action_types ORDER BY sort_order LIMIT 1').get() as { id: number }).id;
+  const early = (day: string, title: string) => {
+    const [y, mo, d] = day.split('-').map(Number) as [number, number, number];
+    const start = new TZDate(y, mo - 1, d, 0, 30, zone);
+    const period = { allDay: false as const, start: start.toISOString(), end: new TZDate(y, mo - 1, d, 1, 0, zone).toISOString() };
+    return host.core.invokeSync(own, 'actions.create', { typeId, title, period, private: false }).id;
+  };
+  const k = { id: early(kCell!.day, 'Mois e2e clavier'), index: kCell!.index };
+  const m = { id: early(mCell!.day, 'Mois e2e souris'), index: mCell!.index };
   const DAY = 86_400_000; // no DST change in the weeks shown (December)
   const shiftedBy = (p: Action['period'], days: number) => (p.allDay ? p : { allDay: false, start: addMinutes(p.start, (days * DAY) / 60_000), end: addMinutes(p.end, (days * DAY) / 60_000) });
   const itemIn = (index: number, id: number) => month.locator(`.month-cell[data-index="${index}"] [data-action-id="${id}"]`);
@@ -447,7 +459,7 @@ test('month: one Tab stop; an action moves to another day by drag or Alt+arrows,
   const focusedDay = () => page.evaluate(() => (document.activeElement?.closest('.month-cell') as HTMLElement | null)?.dataset.index ?? null);
 
   // Keyboard: Alt+→ a day later, Alt+↑ a week earlier.
-  const k = usable[0]!;
+  await expect(itemIn(k.index, k.id)).toHaveAttribute('data-editable', /.*/);
   const kBefore = actionOf(host, k.id).period;
   await itemIn(k.index, k.id).focus();
   await expect(itemIn(k.index, k.id)).toHaveAttribute('aria-describedby', /.+/);
@@ -460,7 +472,6 @@ test('month: one Tab stop; an action moves to another day by drag or Alt+arrows,
   await expect.poll(focusedDay).toBe(String(k.index - 6));
 
   // Mouse: dragged a row down, a week later; a drag let go with Escape changes nothing.
-  const m = usable.find((c) => c.id !== k.id && c.index !== k.index - 6 && c.index !== k.index + 1)!;
   const mBefore = actionOf(host, m.id).period;
   const centre = async (l: Locator) => {
     const b = (await l.boundingBox())!;
@@ -484,6 +495,7 @@ test('month: one Tab stop; an action moves to another day by drag or Alt+arrows,
   await page.mouse.up();
   await expect.poll(() => actionOf(host, m.id).period).toEqual(shiftedBy(mBefore, 7));
   await expect(itemIn(m.index, m.id)).toHaveCount(0);
+  for (const id of [k.id, m.id]) host.core.invokeSync(own, 'actions.delete', { id });
 });
 
 test('all-day chips: drag to another day (still all day, its span kept), refused on another user, Escape cancels, Alt+→, read-only refuses', async ({ page, viewsHost: host }) => {
