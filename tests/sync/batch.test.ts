@@ -33,6 +33,32 @@ describe('Calendar batch requests', () => {
     expect(decodeBatch(answer, 'multipart/mixed; boundary=x')).toEqual([{ id: 'a1', status: 200, headers: { 'content-type': 'application/json' }, body: { id: 'e1' } }]);
   });
 
+  it('decodes answers with CRLF or LF line breaks, empty and non-JSON bodies, headers of any case, and refuses a part without a status line', () => {
+    const part = (nl: string, id: string, status: string, head: string[], body: string) =>
+      ['Content-Type: application/http', `Content-ID: <response-${id}>`, '', `HTTP/1.1 ${status}`, ...head, '', body].join(nl);
+    for (const nl of ['\r\n', '\n']) {
+      const text = [
+        'preamble',
+        `--b7${nl}${part(nl, 'op0', '200 OK', ['Content-Type: application/json; charset=UTF-8', 'ETag: "e1"'], '{"id":"e1","summary":"Été\\n--b"}')}`,
+        `${nl}--b7${nl}${part(nl, 'op1', '204 No Content', [], '')}`,
+        `${nl}--b7${nl}${part(nl, 'op2', '412 Precondition Failed', ['content-type: application/json'], '{"error":{"code":412}}')}`,
+        `${nl}--b7${nl}${part(nl, 'op3', '500 Internal', ['Content-Type: text/plain'], 'oops: not json')}`,
+        `${nl}--b7${nl}${part(nl, 'op4', '502 Bad Gateway', ['Content-Type: application/json'], '{not json')}`,
+        `${nl}--b7--${nl}epilogue`,
+      ].join('');
+      expect(decodeBatch(text, 'multipart/mixed; boundary="b7"')).toEqual([
+        { id: 'op0', status: 200, headers: { 'content-type': 'application/json; charset=UTF-8', etag: '"e1"' }, body: { id: 'e1', summary: 'Été\n--b' } },
+        { id: 'op1', status: 204, headers: {}, body: '' },
+        { id: 'op2', status: 412, headers: { 'content-type': 'application/json' }, body: { error: { code: 412 } } },
+        { id: 'op3', status: 500, headers: { 'content-type': 'text/plain' }, body: 'oops: not json' },
+        { id: 'op4', status: 502, headers: { 'content-type': 'application/json' }, body: '{not json' },
+      ]);
+    }
+    expect(decodeBatch('no boundary here', 'multipart/mixed; boundary=zz')).toEqual([]);
+    expect(() => decodeBatch('--zz\r\nContent-ID: <response-a>\r\n\r\nnot a status\r\n\r\n{}\r\n--zz--', 'multipart/mixed; boundary=zz')).toThrowError(/no HTTP status line/);
+    expect(() => decodeBatch('', 'multipart/mixed')).toThrowError(/no multipart boundary/);
+  });
+
   it('refuses empty, oversized and ambiguous batches', () => {
     expect(() => encodeBatch([])).toThrowError(/at least one call/);
     const many = Array.from({ length: 1001 }, (_, i): BatchCall => ({ id: `c${i}`, method: 'GET', path: '/x' }));
