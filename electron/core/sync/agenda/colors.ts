@@ -25,8 +25,25 @@ export const GOOGLE_EVENT_COLORS: Readonly<Record<string, string>> = {
 const distance = differenceEuclidean('oklch', [0.1, 1, 1.5, 0]);
 const palette = Object.entries(GOOGLE_EVENT_COLORS).map(([id, hex]) => ({ id, color: parse(hex)! }));
 
+/**
+ * Answers by colour, for the process: a CRM has a handful of type colours and the palette never
+ * changes. The first distance computed in a process costs ~1.5 ms (culori's conversions run cold),
+ * which a run paid before its first request, once per type (bench/agenda.ts, 100 edits: CPU profile).
+ */
+const nearest = new Map<string, string | null>();
+
 /** The Google event colorId closest to `hex` (e.g. "#1e88e5" → "9"); null for an unreadable colour. */
 export function nearestEventColor(hex: string): string | null {
+  let id = nearest.get(hex);
+  if (id === undefined) {
+    // Bounded: colours come from the CRM's types, but nothing stops a user from trying many.
+    if (nearest.size >= 256) nearest.clear();
+    nearest.set(hex, (id = computeNearest(hex)));
+  }
+  return id;
+}
+
+function computeNearest(hex: string): string | null {
   const target = parse(hex);
   if (!target) return null;
   let best: { id: string; d: number } | null = null;

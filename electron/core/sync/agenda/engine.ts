@@ -608,12 +608,31 @@ class Run {
   }
 
   private putLink(actionId: number, googleId: string, etag: string | null, snap: Snapshot): void {
-    // A pulled link stays pulled while it ties the action to the same event (migration 0006).
-    this.prepare(`INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at) VALUES (?, 'event', ?, ?, ?, ?, ?)
+    const before = this.links.get(actionId);
+    const snapshot = JSON.stringify(snap);
+    // The usual case, an update answered: the link read for the plan ties the action to this same
+    // event, so only etag, snapshot and time change — a plain UPDATE by the link's unique key
+    // rather than an upsert (which first tries the insert: both unique indexes, then the update).
+    // `google_id = ?` in it and the count checked: a link changed or dropped meanwhile falls back
+    // to the upsert, which writes the same row either way. `pulled` is left as it is, as the
+    // upsert leaves it for the same event.
+    const updated =
+      before?.googleId === googleId &&
+      this.prepare("UPDATE sync_links SET etag = ?, snapshot = ?, synced_at = ? WHERE user_id = ? AND kind = 'event' AND crm_id = ? AND google_id = ?").run(
+        etag,
+        snapshot,
+        this.at,
+        this.userId,
+        actionId,
+        googleId,
+      ).changes === 1;
+    if (!updated) {
+      // A pulled link stays pulled while it ties the action to the same event (migration 0006).
+      this.prepare(`INSERT INTO sync_links (user_id, kind, crm_id, google_id, etag, snapshot, synced_at) VALUES (?, 'event', ?, ?, ?, ?, ?)
          ON CONFLICT (user_id, kind, crm_id) DO UPDATE SET google_id = excluded.google_id, etag = excluded.etag, snapshot = excluded.snapshot, synced_at = excluded.synced_at,
            pulled = sync_links.pulled AND sync_links.google_id = excluded.google_id`,
-    ).run(this.userId, actionId, googleId, etag, JSON.stringify(snap), this.at);
-    const before = this.links.get(actionId);
+      ).run(this.userId, actionId, googleId, etag, snapshot, this.at);
+    }
     if (before && before.googleId !== googleId) this.byGoogle.set(before.googleId, null);
     const link: Link = { actionId, googleId, etag, snap };
     this.links.set(actionId, link);
@@ -1280,8 +1299,16 @@ class Run {
   private async applyGoogle(ops: GoogleOp[]): Promise<void> {
     if (ops.length === 0) return;
     const calls = ops.map((op, i) => this.callOf(op, i));
-    this.progress('push', 0, calls.length);
-    const sending = this.g.batch(calls, (done) => this.progress('push', done, calls.length));
+    // The progress bar's start is sent once the request has left (below) rather than before: an
+    // event is checked against the contract (app.ts), and the bar shows the same "0 / n" a few
+    // milliseconds later. Always before the answers' progress, whatever comes first.
+    let started = false;
+    const start = (): void => {
+      if (started) return;
+      started = true;
+      this.progress('push', 0, calls.length);
+    };
+    const sending = this.g.batch(calls, (done) => (start(), this.progress('push', done, calls.length)));
     // Handled when awaited below; this only keeps a failure meanwhile from counting as unhandled.
     sending.catch(() => undefined);
     // While the batch travels, what recording an update needs that no answer changes: the fields
@@ -1289,6 +1316,7 @@ class Run {
     // lets the request leave (asking is not sending: the clients' own awaits come first), so this
     // fills the wait instead of delaying the send. Used only for an action still as planned.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    start();
     for (const op of ops) {
       if (op.kind === 'update') this.preRecord.set(op.pair.row.id, { stored: fieldsOfAction(toAction(op.pair.row)), counted: this.countsAsGoogleUpdate(op.pair) });
     }

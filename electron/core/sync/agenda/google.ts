@@ -170,8 +170,11 @@ export class CalendarAccess {
           again.push(...chunk);
           continue;
         }
-        for (const a of answers) {
-          const call = chunk.find((c) => c.id === a.id)!;
+        // sendBatch answers each call once, in the calls' order: matched by index, searched only if
+        // not (a search per answer was ~5,000 comparisons per 100-call batch, after the answer came).
+        for (let k = 0; k < answers.length; k++) {
+          const a = answers[k]!;
+          const call = chunk[k]!.id === a.id ? chunk[k]! : chunk.find((c) => c.id === a.id)!;
           if ((a.status === 0 || isRetryable(a.status, partReason(a))) && attempt + 1 < MAX_ATTEMPTS) {
             again.push(call);
             lastRetryAfter = a.headers['retry-after'] ?? lastRetryAfter;

@@ -25,7 +25,16 @@ export interface MergeResult {
   conflicts: Conflict[];
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Equal as JSON. Text and flags (four of the six fields) are compared directly — for a string or
+ * a boolean that is the same answer — and only objects (period, reminder) go through JSON: three
+ * stringifications per field and pair were ~1 ms of a 100-edit run's plan, before its request.
+ */
+const same = (a: unknown, b: unknown): boolean => {
+  const ta = typeof a;
+  if ((ta === 'string' || ta === 'boolean') && typeof b === ta) return a === b;
+  return JSON.stringify(a) === JSON.stringify(b);
+};
 
 export function mergeFields(
   base: SyncedFields | null,
