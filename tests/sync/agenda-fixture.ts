@@ -10,6 +10,7 @@ import { putGoogleAccount } from '../../electron/core/google/accounts';
 import { REQUESTED_SCOPES } from '../../electron/core/google/identity';
 import type { SyncReport } from '../../shared/contract';
 import { CALENDAR, CLIENT, fixture, type Fixture, type FixtureOptions } from '../google/fixture';
+import { listAllEvents } from '../google/events';
 
 export interface AgendaFixture extends Fixture {
   cal: calendar_v3.Calendar;
@@ -47,16 +48,7 @@ export async function agendaFixture(opts: FixtureOptions & { timeZone?: string }
     calendarId,
     typeId,
     sync: (o = {}) => f.core.invoke(o.conn ?? f.rep, 'agendaSync.run', { dryRun: o.dryRun ?? false, ...(o.userId ? { userId: o.userId } : {}) }),
-    async gEvents() {
-      const out: calendar_v3.Schema$Event[] = [];
-      let pageToken: string | undefined;
-      do {
-        const r = await cal.events.list({ calendarId, maxResults: 2500, pageToken });
-        out.push(...(r.data.items ?? []));
-        pageToken = r.data.nextPageToken ?? undefined;
-      } while (pageToken);
-      return out;
-    },
+    gEvents: () => listAllEvents(cal, calendarId),
     async createAction(input) {
       const a = await f.core.invoke(f.rep, 'actions.create', { typeId, location: '', private: false, reminder: { enabled: false, minutesBefore: 15 }, description: '', contactId: null, companyId: null, ...input });
       return a.id;
