@@ -210,14 +210,20 @@ type RawRow = [number, number, number, string, string, 0 | 1, number, number, st
  * (bench/agenda.ts, CPU profile).
  * Returns null for an unknown id. One reader per database.
  */
-export function actionRowReader(db: Db): (id: number) => ActionRow | null {
-  let reader = rowReaders.get(db);
-  if (!reader) rowReaders.set(db, (reader = makeRowReader(db)));
-  return reader;
-}
+export const actionRowReader = perDb(makeRowReader);
 
-/** Readers by database: the check of the statement (a zod parse and a pragma query, ~0.3 ms) is done once per connection, not once per sync run. */
-const rowReaders = new WeakMap<Db, (id: number) => ActionRow | null>();
+/**
+ * `make(db)` once per database: the check of a reader's statement (a zod parse and a pragma query,
+ * ~0.3 ms) is done once per connection, not once per sync run.
+ */
+function perDb<T>(make: (db: Db) => T): (db: Db) => T {
+  const made = new WeakMap<Db, T>();
+  return (db) => {
+    let it = made.get(db);
+    if (it === undefined) made.set(db, (it = make(db)));
+    return it;
+  };
+}
 
 function makeRowReader(db: Db): (id: number) => ActionRow | null {
   const stmt = checkedCardStatement(db, `SELECT ${COLUMNS} FROM actions WHERE id = ?`, ROW_SHAPE);
@@ -233,47 +239,33 @@ function makeRowReader(db: Db): (id: number) => ActionRow | null {
  * plans for, and a statement call costs more than the row (100 edits: 100 calls → 1). Checked the
  * same way. One reader per database.
  */
-export function actionRowsReader(db: Db): (ids: readonly number[]) => Map<number, ActionRow> {
-  let reader = rowsReaders.get(db);
-  if (!reader) {
-    const stmt = checkedCardStatement(db, `SELECT ${COLUMNS} FROM actions WHERE id IN (SELECT value FROM json_each(?))`, ROW_SHAPE);
-    reader = (ids) => {
-      const out = new Map<number, ActionRow>();
-      if (ids.length === 0) return out;
-      for (const r of stmt.all(JSON.stringify(ids)) as RawRow[]) out.set(r[0], rowOf(r));
-      return out;
-    };
-    rowsReaders.set(db, reader);
-  }
-  return reader;
-}
-
-const rowsReaders = new WeakMap<Db, (ids: readonly number[]) => Map<number, ActionRow>>();
+export const actionRowsReader = perDb((db): ((ids: readonly number[]) => Map<number, ActionRow>) => {
+  const stmt = checkedCardStatement(db, `SELECT ${COLUMNS} FROM actions WHERE id IN (SELECT value FROM json_each(?))`, ROW_SHAPE);
+  return (ids) => {
+    const out = new Map<number, ActionRow>();
+    if (ids.length === 0) return out;
+    for (const r of stmt.all(JSON.stringify(ids)) as RawRow[]) out.set(r[0], rowOf(r));
+    return out;
+  };
+});
 
 /**
  * The `updated_at` of the actions that exist among `ids`, by id, in one statement: what tells an
  * action changed since it was read (the agenda sync checks each action it records an answer for)
  * without reading and building whole rows. Checked like actionRowReader. One reader per database.
  */
-export function actionStampsReader(db: Db): (ids: readonly number[]) => Map<number, string> {
-  let reader = stampsReaders.get(db);
-  if (!reader) {
-    const stmt = checkedCardStatement(db, 'SELECT id, updated_at FROM actions WHERE id IN (SELECT value FROM json_each(?))', [
-      ['id', 'INTEGER'],
-      ['updated_at', 'TEXT'],
-    ]);
-    reader = (ids) => {
-      const out = new Map<number, string>();
-      if (ids.length === 0) return out;
-      for (const [id, stamp] of stmt.all(JSON.stringify(ids)) as [number, string][]) out.set(id, stamp);
-      return out;
-    };
-    stampsReaders.set(db, reader);
-  }
-  return reader;
-}
-
-const stampsReaders = new WeakMap<Db, (ids: readonly number[]) => Map<number, string>>();
+export const actionStampsReader = perDb((db): ((ids: readonly number[]) => Map<number, string>) => {
+  const stmt = checkedCardStatement(db, 'SELECT id, updated_at FROM actions WHERE id IN (SELECT value FROM json_each(?))', [
+    ['id', 'INTEGER'],
+    ['updated_at', 'TEXT'],
+  ]);
+  return (ids) => {
+    const out = new Map<number, string>();
+    if (ids.length === 0) return out;
+    for (const [id, stamp] of stmt.all(JSON.stringify(ids)) as [number, string][]) out.set(id, stamp);
+    return out;
+  };
+});
 
 function rowOf(r: RawRow): ActionRow {
   const [rowId, owner_id, type_id, title, location, allDay, start_ms, end_ms, start_date, end_date, time_zone, priv, reminder, reminder_minutes, description, series_id, contact_id, company_id, updated_at] = r;
