@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import type { calendar_v3 } from '@googleapis/calendar';
 import { TZDate } from '@date-fns/tz';
-import { DEMO_CALENDAR, connectWithoutConsent, expect, googleCalendar, login, test, useEmulatorClient, type GoogleHostFixture, type GoogleRep } from './google-fixtures';
+import { DEMO_CALENDAR, connectWithoutConsent, expect, firstTypeId, googleCalendar, login, test, useEmulatorClient, type GoogleHostFixture, type GoogleRep } from './google-fixtures';
 import { listAllEvents } from '../tests/google/events';
 
 const SCREENS = fileURLToPath(new URL('./artifacts/screens/', import.meta.url));
@@ -354,7 +354,7 @@ test.describe('Agenda sync', () => {
     const reply = syncHost.core.callSync(conn, 'session.login', { login: rep.login, password: 'demo' });
     if (!reply.ok) throw new Error(reply.error.message);
     await syncHost.core.invoke(conn, 'syncPrefs.update', { patch: { googleEmail: rep.googleEmail, calendarName: DEMO_CALENDAR, automaticSync: false, startupSync: false } });
-    const typeId = (syncHost.db.prepare('SELECT id FROM action_types ORDER BY sort_order LIMIT 1').get() as { id: number }).id;
+    const typeId = firstTypeId(syncHost.db);
     const ids: number[] = [];
     for (let i = 0; i < 120; i++) {
       const start = Date.now() + (1 + (i % 30)) * 86_400_000;

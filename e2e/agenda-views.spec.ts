@@ -16,7 +16,7 @@ import type { Locator, Page } from '@playwright/test';
 import { TZDate } from '@date-fns/tz';
 import type { Action } from '../shared/contract';
 import type { AutomaticSync } from '../electron/core/sync/agenda/scheduler';
-import { connectWithoutConsent, expect, googleCalendar, login, startGoogleHost, test as base, useEmulatorClient, type GoogleHostFixture } from './google-fixtures';
+import { connectWithoutConsent, expect, firstTypeId, googleCalendar, login, startGoogleHost, test as base, useEmulatorClient, type GoogleHostFixture } from './google-fixtures';
 
 const SCREENS = fileURLToPath(new URL('./artifacts/screens/', import.meta.url));
 mkdirSync(SCREENS, { recursive: true });
@@ -63,6 +63,13 @@ test.beforeAll(async ({ viewsHost: host }) => {
 });
 
 test.afterAll(() => setup?.auto.stop());
+
+/** The middle of what `l` shows, scrolled into view first: where a drag takes it or drops it. */
+async function centre(l: Locator): Promise<{ x: number; y: number }> {
+  await l.scrollIntoViewIfNeeded();
+  const b = (await l.boundingBox())!;
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}
 
 const actionOf = (host: GoogleHostFixture, id: number): Action => host.core.invokeSync(setup.adm, 'actions.get', { id });
 
@@ -443,7 +450,7 @@ test('month: one Tab stop; an action moves to another day by drag or Alt+arrows,
   const own = host.core.newConnection();
   host.core.impersonate(own, setup.manager);
   const zone = (host.db.prepare('SELECT time_zone FROM users WHERE id = ?').get(setup.managerId) as { time_zone: string }).time_zone;
-  const typeId = (host.db.prepare('SELECT id FROM action_types ORDER BY sort_order LIMIT 1').get() as { id: number }).id;
+  const typeId = firstTypeId(host.db);
   const early = (day: string, title: string) => {
     const [y, mo, d] = day.split('-').map(Number) as [number, number, number];
     const start = new TZDate(y, mo - 1, d, 0, 30, zone);
@@ -473,10 +480,6 @@ test('month: one Tab stop; an action moves to another day by drag or Alt+arrows,
 
   // Mouse: dragged a row down, a week later; a drag let go with Escape changes nothing.
   const mBefore = actionOf(host, m.id).period;
-  const centre = async (l: Locator) => {
-    const b = (await l.boundingBox())!;
-    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
-  };
   const from = await centre(itemIn(m.index, m.id));
   const to = await centre(month.locator(`.month-cell[data-index="${m.index + 7}"]`));
   await page.mouse.move(from.x, from.y);
@@ -512,7 +515,7 @@ test('all-day chips: drag to another day (still all day, its span kept), refused
   // In the rep's agenda this week: a two-day fair (Tuesday–Wednesday), a day on Friday, a private day on Thursday.
   const conn = host.core.newConnection();
   host.core.impersonate(conn, rep.login);
-  const typeId = (host.db.prepare('SELECT id FROM action_types ORDER BY sort_order LIMIT 1').get() as { id: number }).id;
+  const typeId = firstTypeId(host.db);
   const allDay = (from: number, to: number) => ({ allDay: true as const, startDate: keys[from]!, endDate: keys[to]! });
   const create = (title: string, from: number, to: number, priv = false) => host.core.invokeSync(conn, 'actions.create', { typeId, title, period: allDay(from, to), private: priv }).id;
   const fair = create('Salon e2e sur deux jours', 1, 2);
@@ -526,11 +529,6 @@ test('all-day chips: drag to another day (still all day, its span kept), refused
   await expect(chip(fair, 1)).toHaveAttribute('aria-describedby', 'agenda-allday-move-hint');
   const colW = await page.locator('.week-body .user-col').first().evaluate((el) => el.getBoundingClientRect().width);
   const dayW = colW * nUsers;
-  const centre = async (l: Locator) => {
-    await l.scrollIntoViewIfNeeded();
-    const b = (await l.boundingBox())!;
-    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
-  };
   const ghosts = page.getByTestId('drag-ghost');
 
   // Drag the fair's Tuesday two days right: the preview covers Thursday and Friday, in the rep's columns.

@@ -167,4 +167,9 @@ export async function googleCalendar(host: GoogleHostFixture, email: string, nam
   return { cal, calendarId: found.id };
 }
 
+/** The first action type (by the order the CRM lists them): the type the specs give the actions they make. */
+export function firstTypeId(db: Db): number {
+  return (db.prepare('SELECT id FROM action_types ORDER BY sort_order LIMIT 1').get() as { id: number }).id;
+}
+
 export { DEMO_CALENDAR, expect };

@@ -11,7 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { test as base, connectWithoutConsent, expect, googleCalendar, login, startGoogleHost, useEmulatorClient, type GoogleHostFixture } from './google-fixtures';
+import { test as base, connectWithoutConsent, expect, firstTypeId, googleCalendar, login, startGoogleHost, useEmulatorClient, type GoogleHostFixture } from './google-fixtures';
 import { listAllEvents } from '../tests/google/events';
 
 const SCREENS = fileURLToPath(new URL('./artifacts/screens/', import.meta.url));
@@ -158,7 +158,7 @@ test('a run cancelled halfway ends « Annulée »; run again, it ends consistent
     created.set(r.id, []);
     const conn = host.core.newConnection();
     host.core.callSync(conn, 'session.login', { login: r.login, password: 'demo' });
-    const typeId = (host.db.prepare('SELECT id FROM action_types ORDER BY sort_order LIMIT 1').get() as { id: number }).id;
+    const typeId = firstTypeId(host.db);
     for (let i = 0; i < 30; i++) {
       const start = new Date(Date.now() + (i + 1) * 86_400_000);
       start.setUTCHours(8, 0, 0, 0);
