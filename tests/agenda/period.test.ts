@@ -8,7 +8,7 @@ import { TZDate } from '@date-fns/tz';
 
 // period.ts formats through lib/dates, whose i18n module touches the DOM: not needed here.
 vi.mock('../../renderer/src/i18n', () => ({ currentLanguage: () => 'fr', dateLocale: () => undefined }));
-const { shiftDays } = await import('../../renderer/src/lib/period');
+const { samePeriod, shiftDays } = await import('../../renderer/src/lib/period');
 
 function at(day: string, hm: string, zone: string): string {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
@@ -52,5 +52,18 @@ describe('shiftDays', () => {
     if (moved.allDay) return;
     expect(moved.start).toBe(at('2027-03-28', '01:30', zone));
     expect(Date.parse(moved.end) - Date.parse(moved.start)).toBeGreaterThan(0);
+  });
+});
+
+describe('samePeriod (the editor and the grid send no period that did not change)', () => {
+  it('compares instants, not their spelling, and all-day dates as dates', () => {
+    const timed = { allDay: false, start: '2026-12-07T08:00:00.000Z', end: '2026-12-07T09:00:00.000Z' } as const;
+    expect(samePeriod(timed, { allDay: false, start: '2026-12-07T09:00:00+01:00', end: '2026-12-07T10:00:00+01:00' })).toBe(true);
+    expect(samePeriod(timed, { ...timed, end: '2026-12-07T09:15:00.000Z' })).toBe(false);
+    const day = { allDay: true, startDate: '2026-12-07', endDate: '2026-12-08' } as const;
+    expect(samePeriod(day, { ...day })).toBe(true);
+    expect(samePeriod(day, { ...day, endDate: '2026-12-07' })).toBe(false);
+    expect(samePeriod(day, timed)).toBe(false);
+    expect(samePeriod(timed, day)).toBe(false);
   });
 });

@@ -17,6 +17,12 @@ export function periodText(t: TFunction, p: ActionView['period'], timeZone: stri
     : t('agenda.detail.fromTo', { from: fmt(start, t('formats.dateTime'), timeZone), to: fmt(end, t('formats.dateTime'), timeZone) });
 }
 
+/** The same days, or the same instants (`…Z` and `…+01:00` spellings of one instant are the same). */
+export function samePeriod(a: Period, b: Period): boolean {
+  if (a.allDay) return b.allDay && a.startDate === b.startDate && a.endDate === b.endDate;
+  return !b.allDay && Date.parse(a.start) === Date.parse(b.start) && Date.parse(a.end) === Date.parse(b.end);
+}
+
 /** `yyyy-MM-dd` + `days` (calendar days, no zone). */
 function addDate(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

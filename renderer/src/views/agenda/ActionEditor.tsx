@@ -6,6 +6,7 @@ import { CrmError } from '../../../../shared/errors';
 import { toCrmError } from '../../api/bridge';
 import { ErrorLine } from '../../components/ErrorLine';
 import { dayKey, fmt, zonedInstant } from '../../lib/dates';
+import { samePeriod } from '../../lib/period';
 import { useAgenda } from '../../stores/agenda';
 
 /** What the form holds: strings as typed, so nothing typed is lost whatever the core answers. */
@@ -89,11 +90,6 @@ export function patchOf(draft: Draft, base: Action, timeZone: string, t: TFuncti
     if (!same(reminder, base.reminder)) patch.reminder = reminder;
   }
   return { patch, local };
-}
-
-function samePeriod(a: Period, b: Period): boolean {
-  if (a.allDay || b.allDay) return same(a, b);
-  return Date.parse(a.start) === Date.parse(b.start) && Date.parse(a.end) === Date.parse(b.end);
 }
 
 /** Which form field a core BAD_INPUT names (`patch.period.end` → endTime on a timed action). */

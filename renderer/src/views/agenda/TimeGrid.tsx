@@ -25,7 +25,7 @@ import { textColorOn } from '../../lib/color';
 import { fmt } from '../../lib/dates';
 import { dropRefused, movable, refusal } from '../../lib/gridEdit';
 import { initials, shortName } from '../../lib/names';
-import { periodText as dayPeriodText, shiftDays } from '../../lib/period';
+import { periodText as dayPeriodText, samePeriod, shiftDays } from '../../lib/period';
 import { MIN_VISUAL_MINUTES, minutesLabel, type DaysLayout, type TimedSegment } from '../../lib/weekLayout';
 import { useAgenda } from '../../stores/agenda';
 
@@ -131,12 +131,6 @@ function wallInstant(day: TZDate, dayOffset: number, minutes: number, zone: stri
 /** The indexes of the days shown (`keys`, `yyyy-MM-dd`) that the all-day `period` covers. */
 function daysCovered(keys: readonly string[], period: Period): number[] {
   return period.allDay ? keys.flatMap((k, d) => (k >= period.startDate && k <= period.endDate ? [d] : [])) : [];
-}
-
-/** The same days, or the same instants. */
-function samePeriod(a: Period, b: Period): boolean {
-  if (a.allDay) return b.allDay && a.startDate === b.startDate && a.endDate === b.endDate;
-  return !b.allDay && Date.parse(a.start) === Date.parse(b.start) && Date.parse(a.end) === Date.parse(b.end);
 }
 
 function isoPeriod(start: number, end: number): Period {
