@@ -513,11 +513,9 @@ class Run {
     this.deps.broadcast('onSyncProgress', { userId: this.userId, phase, done, total });
   }
 
-  private rowReader: ((id: number) => ActionRow | null) | null = null;
-
   /** The action as stored, or null (actionRowReader: its statement checked once per database, not per row). */
   private row(id: number): ActionRow | null {
-    return (this.rowReader ??= actionRowReader(this.db))(id);
+    return actionRowReader(this.db)(id);
   }
 
   private inWindow(period: SyncedFields['period'], tz = this.tz): boolean {
@@ -812,8 +810,6 @@ class Run {
    */
   private nowStamps: Map<number, string | null> | null = null;
 
-  private stampsReader: ((ids: readonly number[]) => Map<number, string>) | null = null;
-
   /** What recording an update needs that no answer changes, by action, computed while its batch travels (applyGoogle). */
   private readonly preRecord = new Map<number, { stored: SyncedFields; counted: boolean }>();
 
@@ -822,10 +818,8 @@ class Run {
 
   /** The actions that exist among `ids`, by id, in one statement (actionRowsReader). */
   private readRows(ids: readonly number[]): Map<number, ActionRow> {
-    return (this.rowsReader ??= actionRowsReader(this.db))(ids);
+    return actionRowsReader(this.db)(ids);
   }
-
-  private rowsReader: ((ids: readonly number[]) => Map<number, ActionRow>) | null = null;
 
   /**
    * Reads the links of the actions among `ids` not known yet in one statement (the ids as a JSON
@@ -1333,7 +1327,7 @@ class Run {
     this.write(() => {
       // Whether the actions these answers are about changed since the plan, in one read instead of a row each (recordPair).
       const ids = ops.flatMap((op) => (op.kind === 'update' ? [op.pair.row.id] : []));
-      const stamps = (this.stampsReader ??= actionStampsReader(this.db))(ids);
+      const stamps = actionStampsReader(this.db)(ids);
       this.nowStamps = new Map(ids.map((id) => [id, stamps.get(id) ?? null]));
       try {
         for (let i = 0; i < ops.length; i++) {
