@@ -7,7 +7,9 @@
  * moves and resizes from the keyboard, walks the day, week and month views (« +N » opens the
  * day), moves actions to another day of the month by drag and by Alt+arrows, and moves the week's
  * all-day chips to another day (drag, Alt+→; still all day, span kept; Escape, another user and
- * an « Occupé » chip refused). Screenshots of each view at 1280×720 and 1920×1080 go to
+ * an « Occupé » chip refused), and draws an all-day action over several days as one bar (one piece
+ * per day, one focusable, with several agendas; rows that never overlap; Alt+↑ says it moves by
+ * day). Screenshots of each view at 1280×720 and 1920×1080 go to
  * e2e/artifacts/screens/views-*.png.
  */
 import { mkdirSync } from 'node:fs';
@@ -604,7 +606,7 @@ test('all-day chips: drag to another day (still all day, its span kept), refused
   await page.mouse.up();
   expect(actionOf(host, hidden).period).toEqual(allDay(3, 3));
 
-  // The rep's agenda alone: wider columns, the preview reads the title; let go with Escape.
+  // The rep's agenda alone: wider columns, the fair one bar and its preview one bar; let go with Escape.
   const others = [setup.managerId, ...setup.reps.filter((r) => r.id !== rep.id).map((r) => r.id)];
   for (const id of others) await page.locator(`[data-testid=user-option][data-user-id="${id}"]`).uncheck();
   await expect(grid.locator('.week-body .user-col')).toHaveCount(7);
@@ -615,7 +617,9 @@ test('all-day chips: drag to another day (still all day, its span kept), refused
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();
   await page.mouse.move(from.x + oneDayW, from.y + 60, { steps: 5 });
-  await expect(ghosts).toHaveCount(2);
+  await expect(ghosts).toHaveCount(1);
+  await expect(ghosts).toHaveAttribute('data-span', '2');
+  await expect(ghosts).toHaveText('Salon e2e sur deux jours');
   await shot(page, 'allday-drag-one-week-1280');
   await page.keyboard.press('Escape');
   await page.mouse.up();
@@ -623,4 +627,122 @@ test('all-day chips: drag to another day (still all day, its span kept), refused
   for (const id of others) await page.locator(`[data-testid=user-option][data-user-id="${id}"]`).check();
 
   for (const id of [fair, day, hidden]) host.core.invokeSync(conn, 'actions.delete', { id });
+});
+
+/** `yyyy-MM-dd` `n` days after `key`. */
+const dayAfter = (key: string, n: number) => new Date(Date.parse(`${key}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+test('all-day bars: one bar over the days an action covers, rows that never overlap, clipped at the week’s edges; Enter opens it, its drag previews one bar, Alt+↑ says how it moves', async ({ page, viewsHost: host }) => {
+  const rep = setup.reps[1]!;
+  await openTeamWeek(page, host);
+  const grid = page.getByTestId('week-grid');
+  const keys = await page.locator('.week-head .day-head').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.day ?? ''));
+  expect(keys).toHaveLength(7);
+  const conn = host.core.newConnection();
+  host.core.impersonate(conn, rep.login);
+  const typeId = firstTypeId(host.db);
+  const span = (startDate: string, endDate: string) => ({ allDay: true as const, startDate, endDate });
+  const create = (title: string, startDate: string, endDate: string) => host.core.invokeSync(conn, 'actions.create', { typeId, title, period: span(startDate, endDate), private: false }).id;
+  // Tuesday–Thursday, Wednesday alone (under it), from the week before to Tuesday, Saturday into next week.
+  const fair = create('Salon e2e trois jours', keys[1]!, keys[3]!);
+  const talk = create('Conférence e2e mercredi', keys[2]!, keys[2]!);
+  const before = create('Déplacement e2e depuis la semaine passée', dayAfter(keys[0]!, -2), keys[1]!);
+  const after = create('Congé e2e jusqu’à la semaine prochaine', keys[5]!, dayAfter(keys[6]!, 2));
+  const ids = [fair, talk, before, after];
+  const focusable = (id: number) => grid.locator(`.all-day-row [data-testid=action-block][data-action-id="${id}"]`);
+  const drawn = (id: number) => grid.locator(`.all-day-row [data-action-id="${id}"]`);
+  const boxOf = async (l: Locator) => (await l.boundingBox())!;
+  const overlap = (a: { x: number; y: number; width: number; height: number }, b: typeof a) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+  // Four agendas, users side by side inside each day: an agenda's days are not adjacent, so one
+  // piece per day on one row, and one focusable element for the action.
+  await expect(focusable(fair)).toHaveCount(1);
+  await expect(drawn(fair)).toHaveCount(3);
+  const ui = await page.locator('.day-head').first().locator('.user-head').evaluateAll((els, id) => els.findIndex((el) => el.getAttribute('data-user-id') === String(id)), rep.id);
+  const pieces = await drawn(fair).evaluateAll((els) => els.map((el) => ({ col: Number((el as HTMLElement).dataset.col), top: el.getBoundingClientRect().top, hidden: el.getAttribute('aria-hidden') })));
+  expect(pieces.map((p) => p.col)).toEqual([1, 2, 3].map((d) => d * 4 + ui));
+  expect(new Set(pieces.map((p) => p.top)).size).toBe(1);
+  expect(pieces.map((p) => p.hidden)).toEqual([null, 'true', 'true']);
+  for (const [i, d] of [1, 2, 3].entries()) {
+    // Each piece inside the rep's column of its day (the body's column has the same left and width).
+    const c = await boxOf(grid.locator(`.week-body .user-col[data-col="${d * 4 + ui}"]`));
+    const p = await boxOf(drawn(fair).nth(i));
+    expect(p.x).toBeGreaterThanOrEqual(c.x);
+    expect(p.x + p.width).toBeLessThanOrEqual(c.x + c.width + 0.5);
+  }
+  expect(overlap(await boxOf(drawn(fair).nth(1)), await boxOf(focusable(talk)))).toBe(false);
+  await shot(page, 'allday-bars-team-1280');
+
+  // The rep's agenda alone: the fair is one element from Tuesday's left edge to Thursday's right edge.
+  const others = [setup.managerId, ...setup.reps.filter((r) => r.id !== rep.id).map((r) => r.id)];
+  for (const id of others) await page.locator(`[data-testid=user-option][data-user-id="${id}"]`).uncheck();
+  await expect(grid.locator('.week-body .user-col')).toHaveCount(7);
+  await expect(grid).toHaveAttribute('data-loading', 'false');
+  await expect(drawn(fair)).toHaveCount(1);
+  await expect(focusable(fair)).toHaveCount(1);
+  const days = grid.locator('.all-day-row .allday-cell');
+  await expect(days).toHaveCount(7);
+  const bar = await boxOf(focusable(fair));
+  const tue = await boxOf(days.nth(1));
+  const thu = await boxOf(days.nth(3));
+  expect(Math.abs(bar.x - tue.x)).toBeLessThanOrEqual(4);
+  expect(Math.abs(bar.x + bar.width - (thu.x + thu.width))).toBeLessThanOrEqual(4);
+  expect(bar.width).toBeGreaterThan(2.5 * tue.width);
+  await expect(focusable(fair)).toHaveText('Salon e2e trois jours');
+  // Wednesday's talk on a row of its own, under the fair; the clipped bars reach the week's edges and say they go on.
+  const talkBox = await boxOf(focusable(talk));
+  expect(overlap(bar, talkBox)).toBe(false);
+  expect(overlap(await boxOf(focusable(before)), bar)).toBe(false);
+  await expect(focusable(before)).toHaveClass(/cont-before/);
+  await expect(focusable(before)).not.toHaveClass(/cont-after/);
+  expect(Math.abs((await boxOf(focusable(before))).x - (await boxOf(days.nth(0))).x)).toBeLessThanOrEqual(4);
+  await expect(focusable(after)).toHaveClass(/cont-after/);
+  const sun = await boxOf(days.nth(6));
+  const afterBox = await boxOf(focusable(after));
+  expect(Math.abs(afterBox.x + afterBox.width - (sun.x + sun.width))).toBeLessThanOrEqual(4);
+  await shot(page, 'allday-bars-one-1280');
+
+  // Enter opens it; Escape closes the editor.
+  await focusable(fair).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('action-detail')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('action-detail')).toBeHidden();
+
+  // Alt+↑ / Alt+↓: nothing moves, the grid says how an all-day action moves.
+  await focusable(fair).focus();
+  await page.keyboard.press('Alt+ArrowUp');
+  await expect(page.getByTestId('grid-status')).toHaveText('Une action sur la journée entière se déplace d’un jour à la fois : Alt+flèche gauche ou droite.');
+  await page.keyboard.press('Alt+ArrowDown');
+  await expect(page.getByTestId('grid-status')).toHaveText('Une action sur la journée entière se déplace d’un jour à la fois : Alt+flèche gauche ou droite.');
+  expect(actionOf(host, fair).period).toEqual(span(keys[1]!, keys[3]!));
+
+  // Held by its middle (Wednesday) and dragged a day right: the preview is one bar, Wednesday to Friday.
+  const ghosts = page.getByTestId('drag-ghost');
+  const from = { x: (await boxOf(days.nth(2))).x + tue.width / 2, y: bar.y + bar.height / 2 };
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + tue.width, from.y + 40, { steps: 5 });
+  await expect(ghosts).toHaveCount(1);
+  await expect(ghosts).toHaveText('Salon e2e trois jours');
+  const ghost = await boxOf(ghosts);
+  const wed = await boxOf(days.nth(2));
+  const fri = await boxOf(days.nth(4));
+  expect(Math.abs(ghost.x - wed.x)).toBeLessThanOrEqual(4);
+  expect(Math.abs(ghost.x + ghost.width - (fri.x + fri.width))).toBeLessThanOrEqual(4);
+  await shot(page, 'allday-bar-drag-one-1280');
+  await page.mouse.up();
+  await expect.poll(() => actionOf(host, fair).period).toEqual(span(keys[2]!, keys[4]!));
+  await expect(drawn(fair)).toHaveCount(1);
+  await expect.poll(async () => Math.abs((await boxOf(focusable(fair))).x - wed.x)).toBeLessThanOrEqual(4);
+
+  // Alt+← a day back, span kept, the focus stays on the bar.
+  await focusable(fair).focus();
+  await page.keyboard.press('Alt+ArrowLeft');
+  await expect.poll(() => actionOf(host, fair).period).toEqual(span(keys[1]!, keys[3]!));
+  await expect(focusable(fair)).toBeFocused();
+  await expect(page.getByTestId('grid-status')).toContainText('Action déplacée');
+
+  for (const id of others) await page.locator(`[data-testid=user-option][data-user-id="${id}"]`).check();
+  for (const id of ids) host.core.invokeSync(conn, 'actions.delete', { id });
 });

@@ -95,7 +95,7 @@ describe('layoutDays', () => {
     expect([...out.timed.keys()]).toEqual([0]);
   });
 
-  it('lists an all-day span on each day it covers (inclusive end), clipped to the period, in id order', () => {
+  it('lists an all-day span on each day it covers (inclusive end), clipped to the period, by row', () => {
     const { bounds, keys } = week('2026-06-01');
     const fair = action(2, allDay('2026-06-03', '2026-06-05'), { id: 900 });
     const early = action(2, allDay('2026-05-28', '2026-06-01'), { id: 901 });
@@ -118,6 +118,49 @@ describe('layoutDays', () => {
     const two = layoutDays([fair, action(2, allDay('2026-06-04', '2026-06-04'), { id: 903 })], bounds, keys, [1, 2], ZONE);
     expect((two.allDay.get(7) ?? []).map((a) => a.id)).toEqual([900, 903]);
     expect(two.maxAllDay).toBe(2);
+  });
+
+  it('draws an all-day action as one bar over its days with one agenda, in rows that never overlap; clipped bars say they continue', () => {
+    const { bounds, keys } = week('2026-06-01');
+    const fair = action(1, allDay('2026-06-02', '2026-06-04'), { id: 910 });
+    const early = action(1, allDay('2026-05-28', '2026-06-02'), { id: 911 });
+    const thursday = action(1, allDay('2026-06-04', '2026-06-04'), { id: 912 });
+    const late = action(1, allDay('2026-06-06', '2026-06-12'), { id: 913 });
+    const friday = action(1, allDay('2026-06-05', '2026-06-05'), { id: 914 });
+    const out = layoutDays([late, fair, friday, thursday, early], bounds, keys, [1], ZONE);
+    const bars = out.allDayBars.map((b) => ({ id: b.action.id, col: b.col, span: b.span, row: b.row, before: b.continuesBefore, after: b.continuesAfter, first: b.first }));
+    expect(bars).toEqual([
+      { id: 911, col: 0, span: 2, row: 0, before: true, after: false, first: true },
+      { id: 912, col: 3, span: 1, row: 0, before: false, after: false, first: true },
+      { id: 914, col: 4, span: 1, row: 0, before: false, after: false, first: true },
+      { id: 913, col: 5, span: 2, row: 0, before: false, after: true, first: true },
+      { id: 910, col: 1, span: 3, row: 1, before: false, after: false, first: true },
+    ]);
+    // As many rows as the most actions on one day (Tuesday and Thursday: two).
+    expect(out.maxAllDay).toBe(2);
+    // Each column lists what covers it, by row; each action's first bar is found by its id.
+    expect((out.allDay.get(3) ?? []).map((a) => a.id)).toEqual([912, 910]);
+    expect(out.allDayFirst.get(910)?.col).toBe(1);
+    // No two bars of a row share a column.
+    for (let row = 0; row < out.maxAllDay; row++) {
+      const cols = out.allDayBars.filter((b) => b.row === row).flatMap((b) => Array.from({ length: b.span }, (_, i) => b.col + i));
+      expect(new Set(cols).size).toBe(cols.length);
+    }
+  });
+
+  it('with several agendas, an all-day action is one piece per day (its days are not adjacent columns), on one row, the first focusable', () => {
+    const { bounds, keys } = week('2026-06-01');
+    const fair = action(2, allDay('2026-06-02', '2026-06-04'), { id: 920 });
+    const day = action(2, allDay('2026-06-03', '2026-06-03'), { id: 921 });
+    const out = layoutDays([day, fair], bounds, keys, [1, 2], ZONE);
+    expect(out.allDayBars.map((b) => [b.action.id, b.col, b.span, b.row, b.continuesBefore, b.continuesAfter, b.first])).toEqual([
+      [920, 3, 1, 0, false, true, true],
+      [920, 5, 1, 0, true, true, false],
+      [920, 7, 1, 0, true, false, false],
+      [921, 5, 1, 1, false, false, true],
+    ]);
+    expect(out.allDayFirst.get(920)?.col).toBe(3);
+    expect(out.maxAllDay).toBe(2);
   });
 
   it('spring forward (last Sunday of March): a 23-hour day keeps wall-clock minutes', () => {

@@ -101,6 +101,7 @@ const en: Messages<typeof fr> = {
       createRefused: 'You have no right to create an action in {{name}}’s agenda.',
       seriesRefused: 'An occurrence of a repeating action does not move on its own.',
       readOnly: 'You cannot change this action.',
+      allDayByDay: 'An all-day action moves a day at a time: Alt+Left or Right arrow.',
     },
     month: {
       more_one: '+{{count}} more',

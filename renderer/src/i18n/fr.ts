@@ -100,6 +100,7 @@ const fr = {
       createRefused: 'Vous n’avez pas le droit de créer une action dans l’agenda de {{name}}.',
       seriesRefused: 'Une occurrence d’action série ne se déplace pas seule.',
       readOnly: 'Vous ne pouvez pas modifier cette action.',
+      allDayByDay: 'Une action sur la journée entière se déplace d’un jour à la fois : Alt+flèche gauche ou droite.',
     },
     month: {
       more_one: '+{{count}} autre',

@@ -2,7 +2,7 @@
  * The agenda grids' editing rules, in one place for the week and day views' timed blocks and
  * all-day chips and for the month's items (the core checks each save again):
  * - what the viewer may move on the grid,
- * - what they are told when an action does not move,
+ * - what they are told when an action does not move (or not that way),
  * - whether a drop in another agenda's column is refused.
  */
 import type { ActionView } from '../../../shared/contract';
@@ -20,6 +20,12 @@ export function movable(action: ActionView, mayEdit: boolean): boolean {
 export function refusal(action: ActionView | undefined): 'agenda.grid.seriesRefused' | 'agenda.grid.readOnly' {
   return action?.kind === 'full' && action.seriesId !== null ? 'agenda.grid.seriesRefused' : 'agenda.grid.readOnly';
 }
+
+/**
+ * What the week and day views say to Alt+↑/↓ on an all-day chip: it moves by day (Alt+←/→);
+ * a week up or down would only take it out of the days shown.
+ */
+export const allDayVerticalRefusal = 'agenda.grid.allDayByDay';
 
 /**
  * Whether dropping `action` in the column of agenda `targetOwnerId` is refused: a drag moves an

@@ -31,12 +31,38 @@ export interface TimedSegment {
   col: number;
 }
 
+/**
+ * An all-day action in the « Journée » row: one bar over the grid columns it covers, as Google
+ * Calendar draws it. The grid's columns are days × users with the users side by side inside each
+ * day (TimeGrid), so an agenda's consecutive days are adjacent columns only when one agenda is
+ * shown: then an action spanning days is one bar (clipped to the days shown); with several agendas
+ * its days are not contiguous and it is one piece per day, all on the same row, only the first
+ * piece being the action's focusable element.
+ */
+export interface AllDayBar {
+  action: ActionView;
+  /** First grid column covered and how many adjacent columns the bar spans. */
+  col: number;
+  span: number;
+  /** Row in the all-day row (0 = top): an action keeps its row over all its days, and bars of one agenda that share a day never share a row. */
+  row: number;
+  /** The action covers days before / after this bar (outside the days shown, or, with several agendas, the neighbouring day's piece). */
+  continuesBefore: boolean;
+  continuesAfter: boolean;
+  /** The action's first bar in the days shown: its one focusable element. */
+  first: boolean;
+}
+
 export interface DaysLayout {
   /** Column index (`dayIndex * users + userIndex`) → timed segments laid out. */
   timed: Map<number, TimedSegment[]>;
-  /** Column index → all-day items covering that day. */
+  /** Column index → all-day items covering that day, by row. */
   allDay: Map<number, ActionView[]>;
-  /** Largest number of all-day items in one column (sizes the all-day row). */
+  /** The all-day bars, in display order (row by row, left to right). */
+  allDayBars: AllDayBar[];
+  /** Action id → its first bar (the focusable one). */
+  allDayFirst: Map<number, AllDayBar>;
+  /** Rows of all-day bars (sizes the all-day row). */
   maxAllDay: number;
 }
 
@@ -120,20 +146,23 @@ export function layoutDays(actions: readonly ActionView[], bounds: readonly numb
   const nUsers = userIds.length;
   const nDays = keys.length;
   const clocks = keys.map((_, d) => dayClock(bounds[d] as number, bounds[d + 1] as number, zone));
+  /** Per shown user: all-day actions with the first and last shown day they cover. */
+  const spans: Array<Array<{ action: ActionView; from: number; to: number }>> = userIds.map(() => []);
 
   for (const action of actions) {
     const ui = userIndex.get(action.ownerId);
     if (ui === undefined) continue;
     const p = action.period;
     if (p.allDay) {
+      let from = -1;
+      let to = -1;
       for (let d = 0; d < nDays; d++) {
         const key = keys[d] as string;
         if (key < p.startDate || key > p.endDate) continue;
-        const col = d * nUsers + ui;
-        const list = allDay.get(col);
-        if (list) list.push(action);
-        else allDay.set(col, [action]);
+        if (from < 0) from = d;
+        to = d;
       }
+      if (from >= 0) spans[ui]?.push({ action, from, to });
       continue;
     }
     const start = Date.parse(p.start);
@@ -167,12 +196,51 @@ export function layoutDays(actions: readonly ActionView[], bounds: readonly numb
     }
   }
   for (const segments of timed.values()) layoutCell(segments);
-  let maxAllDay = 0;
-  for (const list of allDay.values()) {
-    list.sort((a, b) => a.id - b.id);
-    maxAllDay = Math.max(maxAllDay, list.length);
+  const { bars, rows } = layoutAllDay(spans, keys, nUsers);
+  const allDayFirst = new Map<number, AllDayBar>();
+  for (const bar of bars) {
+    if (bar.first) allDayFirst.set(bar.action.id, bar);
+    for (let c = bar.col; c < bar.col + bar.span; c += 1) {
+      const list = allDay.get(c);
+      if (list) list.push(bar.action);
+      else allDay.set(c, [bar.action]);
+    }
   }
-  return { timed, allDay, maxAllDay };
+  return { timed, allDay, allDayBars: bars, allDayFirst, maxAllDay: rows };
+}
+
+/**
+ * Rows for each agenda's all-day actions: by first day, the longer first, then by id, each takes
+ * the first row free on its first day (interval greedy: as many rows as the most actions on one
+ * day). Then their bars: one per action with a single agenda, one per day with several.
+ */
+function layoutAllDay(spans: Array<Array<{ action: ActionView; from: number; to: number }>>, keys: readonly string[], nUsers: number): { bars: AllDayBar[]; rows: number } {
+  const bars: AllDayBar[] = [];
+  let rows = 0;
+  const firstKey = keys[0] as string;
+  const lastKey = keys[keys.length - 1] as string;
+  spans.forEach((list, ui) => {
+    list.sort((a, b) => a.from - b.from || b.to - a.to || a.action.id - b.action.id);
+    const rowEnds: number[] = [];
+    for (const { action, from, to } of list) {
+      let row = rowEnds.findIndex((end) => end < from);
+      if (row === -1) row = rowEnds.push(to) - 1;
+      else rowEnds[row] = to;
+      const p = action.period as Extract<ActionView['period'], { allDay: true }>;
+      const before = p.startDate < firstKey;
+      const after = p.endDate > lastKey;
+      if (nUsers === 1) {
+        bars.push({ action, col: from, span: to - from + 1, row, continuesBefore: before, continuesAfter: after, first: true });
+        continue;
+      }
+      for (let d = from; d <= to; d++) {
+        bars.push({ action, col: d * nUsers + ui, span: 1, row, continuesBefore: d > from || before, continuesAfter: d < to || after, first: d === from });
+      }
+    }
+    rows = Math.max(rows, rowEnds.length);
+  });
+  bars.sort((a, b) => a.row - b.row || a.col - b.col);
+  return { bars, rows };
 }
 
 export interface MonthItem {

@@ -9,8 +9,10 @@
  * drag a block to move it (time and day; another user's column is refused: no reassignment),
  * drag its bottom edge to resize, both snapping to 15 minutes with a live preview and Escape to
  * cancel; from the keyboard, Alt+arrows move a focused block (15 minutes / a day) and
- * Alt+Shift+↑/↓ change its end. An all-day chip moves the same way to another day, whole (its
- * span kept, still all day): by drag along the « Journée » row, or Alt+←/→ by a day. What may
+ * Alt+Shift+↑/↓ change its end. An all-day action is one bar over the days it covers (one piece
+ * per day when several agendas are shown: see lib/weekLayout.ts AllDayBar); it moves the same way
+ * to another day, whole (its span kept, still all day): by drag along the « Journée » row, or
+ * Alt+←/→ by a day (Alt+↑/↓ say so). What may
  * move and where is lib/gridEdit.ts's, as for the month. Double-click an empty slot to create an
  * action there.
  * Arrows move the focus between blocks, PageUp/PageDown change period, T goes to today.
@@ -23,10 +25,10 @@ import type { ActionSyncState, ActionType, ActionView, Period, UserSummary } fro
 import { LockIcon, SyncStateIcon } from '../../components/Icons';
 import { textColorOn } from '../../lib/color';
 import { fmt } from '../../lib/dates';
-import { dropRefused, movable, refusal } from '../../lib/gridEdit';
+import { allDayVerticalRefusal, dropRefused, movable, refusal } from '../../lib/gridEdit';
 import { initials, shortName } from '../../lib/names';
 import { periodText as dayPeriodText, samePeriod, shiftDays } from '../../lib/period';
-import { MIN_VISUAL_MINUTES, minutesLabel, type DaysLayout, type TimedSegment } from '../../lib/weekLayout';
+import { MIN_VISUAL_MINUTES, minutesLabel, type AllDayBar, type DaysLayout, type TimedSegment } from '../../lib/weekLayout';
 import { useAgenda } from '../../stores/agenda';
 
 const FIRST_HOUR = 7;
@@ -40,7 +42,7 @@ const MIN_COL_WEEK = 44;
 const MIN_COL_DAY = 96;
 /** Overlapping blocks narrower than this cascade (each shifted a little) instead of splitting the column. */
 const MIN_LANE_W = 40;
-/** Heights of the head: day names, user names (several agendas), one all-day chip. */
+/** Heights of the head: day names, user names (several agendas), one all-day row of bars. */
 const DAY_NAME_H = 37;
 const USER_HEADS_H = 21;
 const ALLDAY_CHIP_H = 22;
@@ -84,7 +86,7 @@ interface Drag {
   /** `day`: an all-day chip, moved whole by whole days along the all-day row. */
   mode: 'move' | 'resize' | 'day';
   action: ActionView;
-  /** The grid column it was picked up in. */
+  /** The grid column it was picked up in (a chip: the column under the pointer, a bar spans several). */
   from: number;
   /** The timed block's segment (move, resize); null for a chip. */
   seg: TimedSegment | null;
@@ -92,7 +94,7 @@ interface Drag {
   x0: number;
   y0: number;
   started: boolean;
-  /** Preview: target column, minutes in that day (timed), and the period it would save. */
+  /** Preview: target column, minutes in that day (timed; a chip: `top` is its row), and the period it would save. */
   col: number;
   top: number;
   bottom: number;
@@ -114,8 +116,8 @@ function colOf(el: HTMLElement): string | undefined {
 
 /** The timed block of action `id` in column `col` (an action over midnight has one per day). */
 const blockSelector = (id: number, col: number) => `.week-body .user-col[data-col="${col}"] > [data-action-id="${id}"]`;
-/** The all-day chip of action `id` in column `col` (an action over several days has one per day). */
-const chipSelector = (id: number, col: number) => `.all-day-row [data-action-id="${id}"][data-col="${col}"]`;
+/** The all-day chip of action `id` starting in column `col`: its focusable bar (lib/weekLayout.ts AllDayBar `first`). */
+const chipSelector = (id: number, col: number) => `.all-day-row [data-testid=action-block][data-action-id="${id}"][data-col="${col}"]`;
 
 /** The lock icon (as LockIcon draws it) as a CSS image in `color`, for a pseudo-element. */
 function lockImage(color: string): string {
@@ -396,13 +398,17 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     const block = (e.target as HTMLElement).closest<HTMLElement>('.action-block.editable, .allday-chip.editable');
     if (!block) return;
     const id = Number(block.dataset.actionId);
-    const col = Number(colOf(block));
-    const press = { id, pointerId: e.pointerId, x0: e.clientX, y0: e.clientY, started: false, from: col, col, period: null, refused: false };
+    let col = Number(colOf(block));
     if (block.classList.contains('allday-chip')) {
+      // A bar spans several days: the day it is held by is the one under the pointer.
+      const cols = colsRef.current;
+      if (cols) col = Math.max(col, Math.min(col + Number(block.dataset.span ?? 1) - 1, Math.floor((e.clientX - cols.getBoundingClientRect().left) / colW)));
       const action = layout.allDay.get(col)?.find((a) => a.id === id);
       if (!action) return;
-      dragRef.current = { ...press, mode: 'day', action, seg: null, top: 0, bottom: 0 };
+      const row = layout.allDayFirst.get(id)?.row ?? 0;
+      dragRef.current = { id, pointerId: e.pointerId, x0: e.clientX, y0: e.clientY, started: false, from: col, col, period: null, refused: false, mode: 'day', action, seg: null, top: row, bottom: row };
     } else {
+      const press = { id, pointerId: e.pointerId, x0: e.clientX, y0: e.clientY, started: false, from: col, col, period: null, refused: false };
       const seg = segById(id, col);
       if (!seg) return;
       // The bottom 6 px of a resizable block (its grip, drawn by CSS) resize it.
@@ -440,14 +446,14 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   // One click handler for every block (a click, or Enter / Space on a focused one): the block
   // says which action it is.
   const onClick = (e: ReactMouseEvent) => {
-    const block = (e.target as HTMLElement).closest<HTMLElement>('[data-testid=action-block]');
+    const block = (e.target as HTMLElement).closest<HTMLElement>('[data-testid=action-block], [data-testid=allday-piece]');
     if (block?.dataset.actionId !== undefined) onSelect(Number(block.dataset.actionId));
   };
 
   // ---- double-click an empty slot: a new action there ----
   const onDoubleClick = (e: ReactMouseEvent<HTMLDivElement>) => {
     const target = e.target as HTMLElement;
-    if (target.closest('[data-testid=action-block]')) return;
+    if (target.closest('[data-testid=action-block], [data-testid=allday-piece]')) return;
     const cols = colsRef.current;
     if (!cols) return;
     const rect = cols.getBoundingClientRect();
@@ -495,10 +501,11 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
         const first = layout.timed.get(col)?.[0];
         if (first) focusAt(first.col, blockSelector(first.action.id, col));
       } else if (e.key === 'ArrowUp') {
-        // Up to the column's all-day actions.
+        // Up to the column's all-day actions (a bar may start on an earlier day).
         e.preventDefault();
         const chip = layout.allDay.get(col)?.[0];
-        if (chip) focusAt(col, chipSelector(chip.id, col));
+        const bar = chip && layout.allDayFirst.get(chip.id);
+        if (bar) focusAt(bar.col, chipSelector(bar.action.id, bar.col));
       }
       return;
     }
@@ -506,19 +513,27 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
     if (chip && e.key.startsWith('Arrow')) {
       e.preventDefault();
       const col = Number(chip.dataset.col);
+      const bar = layout.allDayFirst.get(Number(chip.dataset.actionId));
+      if (!bar) return;
       const list = layout.allDay.get(col) ?? [];
-      const i = list.findIndex((a) => a.id === Number(chip.dataset.actionId));
+      const i = list.indexOf(bar.action);
       if (e.altKey) {
-        const action = list[i];
-        if (!action) return;
-        if (!chip.classList.contains('editable')) setMessage(t(refusal(action)));
-        // A day sideways; a week up or down would only take it out of the period shown.
-        else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') moveChip(action, col, e.key === 'ArrowLeft' ? -1 : 1);
+        if (!chip.classList.contains('editable')) setMessage(t(refusal(bar.action)));
+        // A day sideways; a week up or down would only take it out of the period shown: say how it moves.
+        else if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') moveChip(bar.action, col, e.key === 'ArrowLeft' ? -1 : 1);
+        else setMessage(t(allDayVerticalRefusal));
         return;
       }
-      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') focusSlot(col + (e.key === 'ArrowLeft' ? -1 : 1));
-      else if (e.key === 'ArrowUp' && i > 0) focusAt(col, chipSelector(list[i - 1]?.id ?? -1, col));
-      else if (e.key === 'ArrowDown' && i < list.length - 1) focusAt(col, chipSelector(list[i + 1]?.id ?? -1, col));
+      // Sideways: the slot beside the bar (after its last day going right); up and down: the bars
+      // above and below in its first column (each focused where it starts), then the slot.
+      const focusBar = (a: ActionView | undefined) => {
+        const b = a && layout.allDayFirst.get(a.id);
+        if (b) focusAt(b.col, chipSelector(a.id, b.col));
+      };
+      if (e.key === 'ArrowLeft') focusSlot(col - 1);
+      else if (e.key === 'ArrowRight') focusSlot(bar.col + bar.span);
+      else if (e.key === 'ArrowUp' && i > 0) focusBar(list[i - 1]);
+      else if (e.key === 'ArrowDown' && i < list.length - 1) focusBar(list[i + 1]);
       else if (e.key === 'ArrowDown') focusSlot(col);
       return;
     }
@@ -549,18 +564,14 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   };
 
   /**
-   * Moves the all-day `action`, whose chip in column `col` has the focus, by `delta` days; the
-   * focus follows the chip to its new day (or, out of the period shown, to the nearest day it
-   * still covers, else to the slot it left).
+   * Moves the all-day `action`, whose bar starting in column `col` has the focus, by `delta` days;
+   * the focus follows the bar to the first day it covers in the period shown (else to the slot it
+   * left).
    */
   const moveChip = (action: ActionView, col: number, delta: number) => {
     const period = shiftDays(action.period, delta, timeZone);
     const ui = col % nUsers;
-    let day = Math.floor(col / nUsers) + delta;
-    if (day < 0 || day >= days.length) {
-      const covered = daysCovered(keys, period);
-      day = (delta > 0 ? covered[covered.length - 1] : covered[0]) ?? -1;
-    }
+    const day = daysCovered(keys, period)[0] ?? -1;
     if (day >= 0) {
       const target = day * nUsers + ui;
       refocus.current = { id: action.id, leaving: null, chip: target };
@@ -625,7 +636,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   };
 
   // The Tab stop: the block last focused if this period still shows it in that column, else the slot.
-  const roveId = rove.id !== null && rove.col === roveCol && (layout.timed.get(roveCol)?.some((x) => x.action.id === rove.id) || layout.allDay.get(roveCol)?.some((a) => a.id === rove.id)) ? rove.id : null;
+  const roveId = rove.id !== null && rove.col === roveCol && (layout.timed.get(roveCol)?.some((x) => x.action.id === rove.id) || layout.allDayFirst.get(rove.id)?.col === roveCol) ? rove.id : null;
 
   const now = Date.now();
   const nowTz = new TZDate(now, timeZone);
@@ -644,18 +655,40 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   );
   const slotCss = useMemo(() => slotRules(hourHeight), [hourHeight]);
   const style = { '--hour-h': `${hourHeight}px`, '--gutter-w': `${GUTTER_W}px` } as CSSProperties;
-  const allDayH = Math.max(32, 8 + layout.maxAllDay * 22);
-  // A chip's drag preview: the days it would cover in its owner's columns, or the refusal where the pointer is.
+  const allDayH = Math.max(32, 8 + layout.maxAllDay * ALLDAY_CHIP_H);
+  // A chip's drag preview, on its row: the days it would cover in its owner's columns (one bar with
+  // one agenda shown, else one piece per day, the title on the first), or the refusal where the pointer is.
   const chipDrag = drag?.started && drag.mode === 'day' ? drag : null;
   const chipDragId = chipDrag ? chipDrag.id : null;
-  const ghostCols = !chipDrag ? [] : chipDrag.refused || !chipDrag.period ? [chipDrag.col] : daysCovered(keys, chipDrag.period).map((d) => d * nUsers + (chipDrag.from % nUsers));
+  let ghostBars: Array<{ col: number; span: number }> = [];
+  if (chipDrag) {
+    const covered = chipDrag.refused || !chipDrag.period ? [] : daysCovered(keys, chipDrag.period);
+    const ui = chipDrag.from % nUsers;
+    if (covered.length === 0) ghostBars = [{ col: chipDrag.col, span: 1 }];
+    else if (nUsers === 1) ghostBars = [{ col: covered[0] as number, span: covered.length }];
+    else ghostBars = covered.map((d) => ({ col: d * nUsers + ui, span: 1 }));
+  }
   const chipGhosts = chipDrag
-    ? ghostCols.map((c) => (
-        <div key={c} className={`drag-ghost allday-ghost${chipDrag.refused ? ' refused' : ''}`} style={{ left: c * colW + 1, width: colW - 3 }} data-testid="drag-ghost" data-col={c} aria-hidden="true">
-          {chipDrag.refused ? t('agenda.grid.otherUser') : chipDrag.action.kind === 'full' ? chipDrag.action.title : ''}
+    ? ghostBars.map(({ col: c, span }, i) => (
+        <div
+          key={c}
+          className={`drag-ghost allday-ghost${chipDrag.refused ? ' refused' : ''}`}
+          style={{ left: c * colW + 2, width: span * colW - 4, top: 3 + chipDrag.top * ALLDAY_CHIP_H }}
+          data-testid="drag-ghost"
+          data-col={c}
+          data-span={span}
+          aria-hidden="true"
+        >
+          {chipDrag.refused ? t('agenda.grid.otherUser') : i === 0 && chipDrag.action.kind === 'full' ? chipDrag.action.title : ''}
         </div>
       ))
     : null;
+  // The bars drawn: those over a column in the DOM (with one agenda, every day's is).
+  const shownCols = new Set(visible);
+  const barShown = (b: AllDayBar) => {
+    for (let c = b.col; c < b.col + b.span; c += 1) if (shownCols.has(c)) return true;
+    return false;
+  };
   const dayW = colW * nUsers;
 
   return (
@@ -727,21 +760,23 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
           <div className="gutter gutter-allday">{t('agenda.allDay')}</div>
           <div className="cols" style={{ width: colsW }}>
             {visible.map((c) => (
-              <div key={`${loadedFrom}|${c}`} className={`allday-cell${c % nUsers === 0 ? ' day-start' : ''}`} style={{ left: c * colW, width: colW }} data-user-id={users[c % nUsers]?.id}>
-                {(layout.allDay.get(c) ?? []).map((a) => (
-                  <AllDayChip
-                    key={a.id}
-                    action={a}
-                    col={c}
-                    tabbable={c === roveCol && a.id === roveId}
-                    selected={a.id === selectedId}
-                    editable={movable(a, canEdit(a.ownerId))}
-                    dragging={a.id === chipDragId}
-                    labels={labels}
-                  />
-                ))}
-              </div>
+              <div key={`${loadedFrom}|${c}`} className={`allday-cell${c % nUsers === 0 ? ' day-start' : ''}`} style={{ left: c * colW, width: colW }} data-user-id={users[c % nUsers]?.id} />
             ))}
+            {layout.allDayBars.map((b) =>
+              barShown(b) ? (
+                <AllDayChip
+                  // The first bar keeps its element when the action moves (the focus stays on it).
+                  key={b.first ? b.action.id : `${b.action.id}|${b.col}`}
+                  bar={b}
+                  colW={colW}
+                  tabbable={b.first && b.col === roveCol && b.action.id === roveId}
+                  selected={b.action.id === selectedId}
+                  editable={movable(b.action, canEdit(b.action.ownerId))}
+                  dragging={b.action.id === chipDragId}
+                  labels={labels}
+                />
+              ) : null,
+            )}
             {chipGhosts}
           </div>
         </div>
@@ -1009,8 +1044,8 @@ const ActionBlock = memo(function ActionBlock({ seg, hourHeight, colW, selected,
 }, sameBlock);
 
 interface ChipProps {
-  action: ActionView;
-  col: number;
+  bar: AllDayBar;
+  colW: number;
   tabbable: boolean;
   selected: boolean;
   /** The viewer may move it (lib/gridEdit.ts movable): drag it to another day, Alt+←/→. */
@@ -1021,19 +1056,23 @@ interface ChipProps {
 }
 
 /**
- * An all-day action: one element (its text, the lock drawn by CSS), and its sync badge when it
- * has one. The grid handles its pointer and keys (a chip has no listener of its own).
+ * An all-day action: one bar over the columns it covers, on its row (lib/weekLayout.ts AllDayBar),
+ * one element (its text, the lock drawn by CSS) and its sync badge when it has one; an edge cut
+ * to a point where the action goes on beyond it. The action's first bar is its one focusable
+ * element (role button, its name, the move hint); the other pieces (one per day with several
+ * agendas) are drawn for the eye and the pointer only. The grid handles its pointer and keys (a
+ * chip has no listener of its own).
  */
-const AllDayChip = memo(function AllDayChip({ action, col, tabbable, selected, editable, dragging, labels }: ChipProps) {
-  const common = {
-    'data-testid': 'action-block',
-    'data-action-id': action.id,
-    'data-col': col,
-    tabIndex: tabbable ? 0 : -1,
-  };
+const AllDayChip = memo(function AllDayChip({ bar, colW, tabbable, selected, editable, dragging, labels }: ChipProps) {
+  const { action, first } = bar;
+  const style = { left: bar.col * colW + 2, width: bar.span * colW - 4, top: 3 + bar.row * ALLDAY_CHIP_H };
+  const cls = `${bar.continuesBefore ? ' cont-before' : ''}${bar.continuesAfter ? ' cont-after' : ''}${selected ? ' selected' : ''}`;
+  const common = first
+    ? { 'data-testid': 'action-block', role: 'button', tabIndex: tabbable ? 0 : -1, 'data-action-id': action.id, 'data-col': bar.col, 'data-span': bar.span, 'data-user-id': action.ownerId }
+    : { 'data-testid': 'allday-piece', 'aria-hidden': true, 'data-action-id': action.id, 'data-col': bar.col, 'data-span': bar.span, 'data-user-id': action.ownerId };
   if (action.kind === 'busy') {
     return (
-      <div role="button" className={`allday-chip busy${selected ? ' selected' : ''}`} title={labels.busy} {...common}>
+      <div className={`allday-chip busy${cls}`} style={style} title={labels.busy} {...common}>
         {labels.busy}
       </div>
     );
@@ -1041,11 +1080,11 @@ const AllDayChip = memo(function AllDayChip({ action, col, tabbable, selected, e
   const syncLabel = action.sync ? labels.sync[action.sync] : null;
   return (
     <div
-      role="button"
-      className={`allday-chip tg-t${action.typeId}${selected ? ' selected' : ''}${action.private ? ' locked' : ''}${action.sync ? ' has-sync' : ''}${editable ? ' editable' : ''}${dragging ? ' drag-source' : ''}`}
+      className={`allday-chip tg-t${action.typeId}${cls}${action.private ? ' locked' : ''}${action.sync ? ' has-sync' : ''}${editable ? ' editable' : ''}${dragging ? ' drag-source' : ''}`}
+      style={style}
       title={[action.title, syncLabel].filter(Boolean).join(' · ')}
-      aria-label={action.private ? [labels.private, action.title, syncLabel].filter(Boolean).join(' ') : undefined}
-      aria-describedby={editable ? labels.allDayHintId : undefined}
+      aria-label={first && action.private ? [labels.private, action.title, syncLabel].filter(Boolean).join(' ') : undefined}
+      aria-describedby={first && editable ? labels.allDayHintId : undefined}
       data-series={action.seriesId !== null ? 'true' : undefined}
       data-sync={action.sync ?? undefined}
       {...common}
