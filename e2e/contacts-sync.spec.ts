@@ -3,8 +3,8 @@
  * a connected rep opens the sync list beside the contacts and fills it — three contacts dragged
  * at once with the mouse, one dragged from the keyboard, one through a contact's context menu
  * (right-click) and one through it from the keyboard (Shift+F10), two through the list's own
- * context menu « Ajouter… » (the picker); a contact the core refuses shows the core's sentence and
- * adds nothing. « Synchroniser les contacts maintenant » sends them, with its progress bar and
+ * context menu « Ajouter… » (the picker; Escape there is a cancel: nothing added); a contact the
+ * core refuses shows the core's sentence and adds nothing. « Synchroniser les contacts maintenant » sends them, with its progress bar and
  * report, and the official People client finds each one in the emulator, once. Removing one
  * leaves it in Google; removing one with « supprimer aussi dans Google » deletes it there.
  * The same screens in English. Screenshots: e2e/artifacts/screens/contacts-sync-*.png (1280×720).
@@ -249,6 +249,27 @@ test.describe('contact sync list', () => {
     await free.nth(2).click({ modifiers: ['Control'] });
     await expect(picker.getByTestId('cs-picker-add')).toHaveText('Ajouter 2 contacts');
     await shot(page, '05-picker');
+
+    // Escape is a cancel, as « Annuler » is: the picker closes, the two picked are not added, and
+    // it opens again with nothing picked.
+    const beforeEscape = listIds(csHost);
+    // From the list, where the picking was done.
+    expect(await page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid=cs-picker-box]')))).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect(picker).toBeHidden();
+    await expect(page.getByTestId('cs-count')).toHaveText('6');
+    await page.getByTestId('cs-list-add').click();
+    await expect(picker).toBeVisible();
+    await expect(free.first()).toBeVisible();
+    await expect(picker.locator('[role=option][aria-selected=true]')).toHaveCount(0);
+    await expect(picker.getByTestId('cs-picker-add')).toHaveText('Ajouter');
+    await expect(picker.getByTestId('cs-picker-add')).toBeDisabled();
+    expect(listIds(csHost)).toEqual(beforeEscape);
+    await expect(page.getByTestId('cs-count')).toHaveText('6');
+    await free.nth(0).click();
+    await free.nth(2).click({ modifiers: ['Control'] });
+    await expect(picker.getByTestId('cs-picker-add')).toHaveText('Ajouter 2 contacts');
+    expect([Number(await free.nth(0).getAttribute('data-id')), Number(await free.nth(2).getAttribute('data-id'))]).toEqual([pickA, pickB]);
     await picker.getByTestId('cs-picker-add').click();
     await expect(picker).toBeHidden();
     await expect(page.getByTestId('cs-count')).toHaveText('8');
