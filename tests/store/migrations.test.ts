@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/core/db/database';
 import { MigrationError, checksumOf } from '../../electron/core/db/migrate';
 import { migrations } from '../../electron/core/db/migrations';
+import { logTextOf, storedLogText } from '../../electron/core/sync/logText';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -127,6 +128,38 @@ describe('migrations', () => {
     ]);
     expect(db.prepare('SELECT user_id, calendar_id, google_id, action_id FROM google_origins').all()).toEqual([{ user_id: 1, calendar_id: 'cal1', google_id: 'phone1', action_id: 1 }]);
     expect(() => db.prepare("UPDATE sync_links SET pulled = 2 WHERE kind = 'event'").run()).toThrowError(/CHECK constraint failed/);
+    db.close();
+  });
+
+  it('0007 keeps the sync log a database already holds readable as before, and stores codes with new lines', () => {
+    const file = tempFile();
+    const before = openDatabase(file, { migrations: migrations.slice(0, 6) });
+    before.prepare("INSERT INTO users (login, display_name, password_hash, created_at) VALUES ('U', 'U', 'x', 'now')").run();
+    before.prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status, summary) VALUES (1, 1, 'agenda', 'manual', 'now', 'ok', '{}')").run();
+    const lines = [
+      ['warning', 'action', 12, 'ev12', '« Dentiste »: title changed on both sides (CRM "Dentiste", Google "Dentiste 2"); the Google edit wins (rule: the most recent change wins).'],
+      ['info', 'action', 13, 'ev13', 'Created in the CRM from Google: « Rendez-vous ».'],
+      ['error', 'action', 14, 'ev14', 'Google answered 400: Invalid start time.'],
+      ['error', 'run', null, null, 'Google cannot be reached (ECONNRESET): check the network connection.'],
+      ['info', 'run', null, null, 'Run ok: CRM +1 ~0 −0; Google +0 ~0 −0; 3 request(s).'],
+    ] as const;
+    const insert = before.prepare("INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, created_at) VALUES (1, ?, ?, ?, ?, ?, 'now')");
+    for (const l of lines) insert.run(...l);
+    const read = (db: Database.Database) => db.prepare('SELECT * FROM sync_log ORDER BY id').all() as Record<string, unknown>[];
+    const old = read(before);
+    before.close();
+
+    const db = openDatabase(file);
+    const rows = read(db) as (Record<string, unknown> & { code: string | null; params: string | null; message: string })[];
+    // Every column kept; the new ones NULL: the row reads back as its sentence recognised, as before 0007.
+    expect(rows).toEqual(old.map((r) => ({ ...r, code: null, params: null })));
+    for (const r of rows) expect(storedLogText(r.code, r.params, r.message)).toEqual(logTextOf(r.message));
+    expect(storedLogText(rows[0]!.code, rows[0]!.params, rows[0]!.message)).toMatchObject({ code: 'agenda.conflict', params: { title: 'Dentiste', winner: 'google', rule: 'newest' } });
+    // New lines carry their code and params; params must be JSON.
+    db.prepare("INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, code, params, created_at) VALUES (1, 'info', 'run', NULL, NULL, 'Skipped 2 (series-crm).', 'run.skipped', '{\"count\":2,\"reason\":\"series-crm\"}', 'now')").run();
+    expect(() => db.prepare("UPDATE sync_log SET params = 'not json' WHERE id = 1").run()).toThrowError(/CHECK constraint failed/);
+    const last = read(db).at(-1) as { code: string; params: string; message: string };
+    expect(storedLogText(last.code, last.params, last.message)).toEqual({ code: 'run.skipped', params: { count: 2, reason: 'series-crm' }, message: 'Skipped 2 (series-crm).' });
     db.close();
   });
 

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_CRM_ID } from '../../electron/core/google/identity';
 import { eventIdFor } from '../../electron/core/sync/agenda/mapping';
+import { logTextOf } from '../../electron/core/sync/logText';
 import { agendaFixture, timed, type AgendaFixture } from './agenda-fixture';
 
 let f: AgendaFixture;
@@ -213,6 +214,52 @@ describe('deletions', () => {
     const second = await f.sync();
     expect(second.google).toEqual({ created: 0, updated: 0, deleted: 0 });
     expect(second.crm).toEqual({ created: 0, updated: 0, deleted: 0 });
+  });
+});
+
+describe('the sync log carries its codes', () => {
+  it('every line a run writes has its code and params stored with it (never `text`), the same as its sentence says', async () => {
+    const conflict = await f.createAction({ title: 'Point', location: 'A', period: timed(2) });
+    const editedInCrm = await f.createAction({ title: 'Edité CRM', period: timed(3) });
+    const editedInGoogle = await f.createAction({ title: 'Edité Google', period: timed(4) });
+    const deleted = await f.createAction({ title: 'Supprimé CRM', period: timed(5) });
+    const waiting = await f.createAction({ title: 'Supprimé Google', period: timed(6) });
+    await f.sync();
+    await f.emu.seedEvents(
+      f.repEmail,
+      [
+        { summary: 'Au téléphone', start: { dateTime: timed(8).start }, end: { dateTime: timed(8).end } },
+        { summary: 'Chaque lundi', start: { dateTime: timed(9).start, timeZone: 'Europe/Paris' }, end: { dateTime: timed(9).end, timeZone: 'Europe/Paris' }, recurrence: ['RRULE:FREQ=WEEKLY;COUNT=3'] },
+      ],
+      { calendarId: f.calendarId },
+    );
+    await f.core.invoke(f.rep, 'actions.update', { id: conflict, patch: { title: 'Point CRM' } });
+    await f.core.invoke(f.rep, 'actions.update', { id: editedInCrm, patch: { title: 'Edité CRM 2' } });
+    await f.core.invoke(f.rep, 'actions.delete', { id: deleted });
+    await new Promise((res) => setTimeout(res, 20));
+    await f.cal.events.patch({ calendarId: f.calendarId, eventId: eventIdFor(conflict), requestBody: { summary: 'Point Google' } });
+    await f.cal.events.delete({ calendarId: f.calendarId, eventId: eventIdFor(editedInCrm) });
+    await f.cal.events.patch({ calendarId: f.calendarId, eventId: eventIdFor(editedInGoogle), requestBody: { summary: 'Edité Google 2' } });
+    await f.core.invoke(f.rep, 'actions.delete', { id: editedInGoogle });
+    await f.cal.events.delete({ calendarId: f.calendarId, eventId: eventIdFor(waiting) });
+    const r = await f.sync();
+
+    const rows = f.db.prepare('SELECT code, params, message FROM sync_log WHERE run_id = ? ORDER BY id').all(r.runId!) as { code: string | null; params: string | null; message: string }[];
+    const codes = new Set(rows.map((row) => row.code));
+    for (const code of ['agenda.conflict', 'agenda.deletedInGoogleEditedInCrm', 'agenda.deletedInCrmEditedInGoogle', 'agenda.createdInCrm', 'agenda.deletedInGoogle', 'agenda.pendingDeletion', 'run.skipped', 'agenda.run']) {
+      expect(codes, code).toContain(code);
+    }
+    for (const row of rows) {
+      expect(row.code, row.message).not.toBeNull();
+      expect(row.code, row.message).not.toBe('text');
+      // The sentence stored is the one its code and params render (what the CLI and older readers see).
+      expect({ code: row.code, params: row.params === null ? {} : JSON.parse(row.params) as unknown, message: row.message }).toEqual(logTextOf(row.message));
+    }
+    // The report's decisions carry the code and params they were built with; the log reads them back.
+    expect(r.decisions.map((d) => d.code).sort()).toEqual(['agenda.conflict', 'agenda.deletedInCrmEditedInGoogle', 'agenda.deletedInGoogleEditedInCrm']);
+    expect(r.decisions.find((d) => d.code === 'agenda.conflict')!.params).toMatchObject({ title: 'Point CRM', field: 'title', winner: 'google', rule: 'newest' });
+    const entries = f.core.invokeSync(f.rep, 'agendaSync.logEntries', { runId: r.runId! });
+    expect(entries.map((e) => e.code)).toEqual(rows.map((row) => row.code));
   });
 });
 

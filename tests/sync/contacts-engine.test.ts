@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONTACT_CRM_ID, CONTACT_CRM_STAMP } from '../../electron/core/google/identity';
+import { logTextOf } from '../../electron/core/sync/logText';
 import { contactsFixture, image, type ContactsFixture } from './contacts-fixture';
 
 let f: ContactsFixture;
@@ -23,6 +24,20 @@ function repCompany(): { id: number; name: string } {
 
 function logEntries(runId: number | null) {
   return f.core.invokeSync(f.rep, 'contactsSync.logEntries', { runId: runId! });
+}
+
+/**
+ * Every line the run wrote carries its code and params (never `text`), stored with the sentence
+ * they render; returns the codes, in order.
+ */
+function storedCodes(runId: number | null): string[] {
+  const rows = f.db.prepare('SELECT code, params, message FROM sync_log WHERE run_id = ? ORDER BY id').all(runId!) as { code: string | null; params: string | null; message: string }[];
+  for (const row of rows) {
+    expect(row.code, row.message).not.toBeNull();
+    expect(row.code, row.message).not.toBe('text');
+    expect({ code: row.code, params: row.params === null ? {} : JSON.parse(row.params) as unknown, message: row.message }).toEqual(logTextOf(row.message));
+  }
+  return rows.map((row) => row.code!);
 }
 
 describe('first push', () => {
@@ -157,6 +172,7 @@ describe('edits', () => {
     expect(after.names![0]!.unstructuredName).toBe('Léa Roux');
     expect(f.contact(id)).toMatchObject({ phone: '04 00 00 00 00', lastName: 'Roux' });
     expect(logEntries(r.runId)).toContainEqual(expect.objectContaining({ level: 'warning', contactId: id, message: expect.stringContaining('were set back to its values') }));
+    expect(storedCodes(r.runId)).toEqual(['contacts.overwritten', 'contacts.updatedInGoogle', 'contacts.run']);
   });
 });
 
@@ -214,6 +230,8 @@ describe('the comment, both ways', () => {
     expect(f.contact(id).comment).toBe('CRM, plus récent');
     expect((await f.gContact(id))!.biographies![0]!.value).toBe('CRM, plus récent');
     expect(logEntries(r2.runId)).toContainEqual(expect.objectContaining({ level: 'warning', contactId: id }));
+    expect(storedCodes(r2.runId)).toContain('contacts.conflict');
+    expect(r2.decisions[0]).toMatchObject({ code: 'contacts.conflict', params: { winner: 'crm', lost: 'Google, plus ancien' } });
   });
 });
 
@@ -281,7 +299,8 @@ describe('photos', () => {
     expect(g.photos![0]!.default).toBe(true);
     expect(g.emailAddresses![0]!.value).toBe('abimee@example.fr');
     const items = f.core.invokeSync(f.rep, 'contactSyncList.items', {}).items;
-    expect(items.find((i) => i.id === bad)).toMatchObject({ state: 'error', message: r.errors[0]!.message });
+    expect(items.find((i) => i.id === bad)).toMatchObject({ state: 'error', message: r.errors[0]!.message, code: 'contacts.badPhoto', params: r.errors[0]!.params });
+    expect(storedCodes(r.runId)).toEqual(expect.arrayContaining(['contacts.badPhoto', 'contacts.photoSent', 'contacts.run']));
     expect(items.find((i) => i.id === good)).toMatchObject({ state: 'synced', message: null });
   });
 

@@ -5,7 +5,7 @@
  */
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { createdInCrmMoreMessage, LOG_CODES, logTextOf } from '../../electron/core/sync/logText';
+import { createdInCrmMoreMessage, line, LOG_CODES, logTextOf, redactTitle, storedLogText, type LogCode, type LogParamsByCode } from '../../electron/core/sync/logText';
 import fr from '../../renderer/src/i18n/fr';
 import en from '../../renderer/src/i18n/en';
 import { logLine } from '../../renderer/src/views/sync/logText';
@@ -55,4 +55,106 @@ describe('sync log codes', () => {
     expect(logLine(i18n.getFixedT('en'), many)).toEqual({ text: '2,500 more events created in the CRM from Google (not listed one by one).', lang: undefined });
     expect(logLine(i18n.getFixedT('en'), one)).toEqual({ text: '1 more event created in the CRM from Google.', lang: undefined });
   });
+
+  it('every code has a constructor, whose English sentence is recognised back to the same code and params', () => {
+    for (const code of LOG_CODES) {
+      const built = line(code, SAMPLES[code]);
+      expect(built.code, code).toBe(code);
+      expect(logTextOf(built.message), code).toEqual(built);
+    }
+    // The optional params too.
+    for (const built of [line('run.cancelled', { brief: 1 }), line('google.answered', { status: 503 }), line('agenda.conflict', { ...SAMPLES['agenda.conflict'], during: 1 })]) {
+      expect(logTextOf(built.message)).toEqual(built);
+    }
+    expect(new Set(LOG_CODES)).toEqual(new Set(Object.keys(SAMPLES)));
+  });
+
+  it('writes the sentences the engines wrote by hand, byte for byte', () => {
+    expect(line('run.cancelled', {}).message).toBe('The sync was cancelled: what was done is kept; the next sync does the rest.');
+    expect(line('run.cancelled', { brief: 1 }).message).toBe('The sync was cancelled.');
+    expect(line('agenda.conflict', { title: 'Dentiste', field: 'title', crm: '"A"', google: '"B"', winner: 'crm', rule: 'google', during: 1 }).message).toBe(
+      '« Dentiste »: title changed on both sides during the sync (CRM "A", Google "B"); the CRM edit wins (rule: Google wins).',
+    );
+    expect(line('contacts.conflict', { name: 'Paul', winner: 'google', lost: 'old' }).message).toBe('« Paul »: the comment changed on both sides; the Google edit is newer and wins. The CRM text was: « old ».');
+    expect(line('google.answered', { status: 400, detail: 'Bad' }).message).toBe('Google answered 400: Bad.');
+    expect(line('google.answered', { status: 503 }).message).toBe('Google answered 503.');
+    expect(line('agenda.createdInCrmMore', { count: 2500 }).message).toBe(createdInCrmMoreMessage(2500));
+  });
+
+  it('codes the app\'s own reason when the line is built, as when it is recognised', () => {
+    const built = line('contacts.notSent', { name: 'Geneviève Adam', reason: 'the e-mail address "ancien@@adresse" is not valid: correct it in the CRM' });
+    expect(built.params).toMatchObject({ reasonCode: 'badEmail', reasonValue: 'ancien@@adresse' });
+    expect(logTextOf(built.message)).toEqual(built);
+  });
+
+  it('reads a stored line by its code and params; a row written before 0007, or with params that do not parse, by its sentence', () => {
+    const built = line('agenda.updatedInGoogle', { title: 'Dentiste' });
+    expect(storedLogText(built.code, JSON.stringify(built.params), built.message)).toEqual(built);
+    expect(storedLogText('agenda.deletedInGoogle', null, 'Deleted in Google (deleted in the CRM).')).toEqual({ code: 'agenda.deletedInGoogle', params: {}, message: 'Deleted in Google (deleted in the CRM).' });
+    // Legacy rows: no code.
+    expect(storedLogText(null, null, built.message)).toEqual(built);
+    expect(storedLogText(null, null, 'Something no pattern knows.')).toEqual({ code: 'text', params: { text: 'Something no pattern knows.' }, message: 'Something no pattern knows.' });
+    // Params that are not a record of strings and numbers, or not JSON: never thrown at the user.
+    for (const bad of ['[1,2]', '{"title":{"x":1}}', 'null', '{oops']) expect(storedLogText(built.code, bad, built.message)).toEqual(built);
+    expect(storedLogText('', '{}', built.message)).toEqual(built);
+  });
+
+  it('redacts a private title alike on a stored line and on a recognised one', () => {
+    const built = line('agenda.conflict', { title: 'Dentiste', field: 'description', crm: '"secret"', google: '"autre"', winner: 'google', rule: 'newest' });
+    const fromStore = redactTitle(storedLogText(built.code, JSON.stringify(built.params), built.message), 'Busy');
+    const fromSentence = redactTitle(storedLogText(null, null, built.message), 'Busy');
+    expect(fromStore).toEqual(fromSentence);
+    expect(fromStore.message).toBe('« Busy »: description changed on both sides (CRM …, Google …); the Google edit wins (rule: the most recent change wins).');
+    expect(fromStore.message).not.toMatch(/Dentiste|secret|autre/);
+    expect(redactTitle(line('text', { text: 'Dentiste failed' }), 'Busy')).toEqual({ code: 'text', params: { text: 'Busy' }, message: 'Busy' });
+  });
 });
+
+/** One example of each code's params: TypeScript refuses this table if a code has none. */
+const SAMPLES: { [C in LogCode]: LogParamsByCode[C] } = {
+  text: { text: 'A sentence no pattern knows' },
+  'run.cancelled': {},
+  'run.interrupted': { startedAt: '2026-12-05T10:00:00.000Z' },
+  'run.skipped': { count: 3, reason: 'recurring-google' },
+  'agenda.run': { status: 'partial', crmCreated: 1, crmUpdated: 2, crmDeleted: 3, googleCreated: 4, googleUpdated: 5, googleDeleted: 6, requests: 7 },
+  'contacts.run': { status: 'ok', listed: 10, crmUpdated: 1, googleCreated: 2, googleUpdated: 3, googleDeleted: 0, photos: 4, requests: 5 },
+  'google.answered': { status: 400, detail: 'Invalid start time' },
+  'agenda.tokenRefused': {},
+  'agenda.deletedInGoogleEditedInCrm': { title: 'Réunion « budget »' },
+  'agenda.deletedInCrmEditedInGoogle': { title: 'Déjeuner' },
+  'agenda.relinkedById': { title: 'Visite' },
+  'agenda.relinkedByOrigin': { title: 'Appel' },
+  'agenda.relinkedAfterCrash': { title: 'Salon' },
+  'agenda.revived': { title: 'Démo' },
+  'agenda.conflict': { title: 'Dentiste', field: 'location', crm: '"Paris"', google: '"Lyon"', winner: 'crm', rule: 'crm' },
+  'agenda.createdInCrm': { title: 'Rendez-vous pris au téléphone' },
+  'agenda.createdInCrmMore': { count: 12345 },
+  'agenda.updatedInCrm': { fields: 'title, period' },
+  'agenda.updatedInGoogle': { title: 'Point hebdo' },
+  'agenda.deletedInGoogle': {},
+  'agenda.pendingDeletion': {},
+  'agenda.idTaken': { googleId: 'crm0a1b2c' },
+  'agenda.changedDuringSync': {},
+  'contacts.deletedInCrm': { contactId: 42 },
+  'contacts.tokenRefused': {},
+  'contacts.twoCarryId': { name: 'Paul Martin', kept: 'people/c1', other: 'people/c2' },
+  'contacts.conflict': { name: 'Paul Martin', winner: 'google', lost: 'ancien commentaire' },
+  'contacts.overwritten': { name: 'Paul Martin', fields: 'e-mail, phone', values: '"a@b.fr", "+33 1"' },
+  'contacts.existsUnknown': {},
+  'contacts.notSent': { name: 'X', reason: 'it has no name, e-mail, phone or company: Google would show an empty contact' },
+  'contacts.relinked': { name: 'Paul Martin' },
+  'contacts.commentFromGoogle': { name: 'Paul Martin' },
+  'contacts.recreated': { name: 'Paul Martin' },
+  'contacts.accountFull': { name: 'Paul Martin' },
+  'contacts.createUnknown': { name: 'Paul Martin' },
+  'contacts.notCreated': { name: 'Paul Martin', reason: 'Google refused it (400): Invalid person' },
+  'contacts.answerLost': { name: 'Paul Martin' },
+  'contacts.updatedInGoogle': { name: 'Paul Martin' },
+  'contacts.notUpdated': { name: 'Paul Martin', reason: 'no answer for it' },
+  'contacts.changedDuringSync': { name: 'Paul Martin' },
+  'contacts.photoSent': { name: 'Paul Martin' },
+  'contacts.photoDeleted': { name: 'Paul Martin' },
+  'contacts.photoNotSent': { name: 'Paul Martin', reason: 'Google refused it (413): too large' },
+  'contacts.photoNotDeleted': { name: 'Paul Martin', reason: 'Google refused it (500): backend' },
+  'contacts.badPhoto': { name: 'Paul Martin', reason: 'its photo cannot be read as a JPEG or PNG image (bad header): replace it in the CRM' },
+};

@@ -125,7 +125,7 @@ describe('cancelling a contacts sync that waits for a quota slot', () => {
     const report = await running;
     expect(report.status).toBe('cancelled');
     expect(report.google.created).toBe(200);
-    expect(report.errors).toEqual([{ contactId: null, googleId: null, message: 'The sync was cancelled.' }]);
+    expect(report.errors).toEqual([{ contactId: null, googleId: null, message: 'The sync was cancelled.', code: 'run.cancelled', params: { brief: 1 } }]);
     expect(await f.gContacts()).toHaveLength(200);
     expect(f.db.prepare("SELECT count(*) AS n FROM sync_links WHERE user_id = ? AND kind = 'contact' AND google_id LIKE 'creating:%'").get(f.repId)).toEqual({ n: 0 });
 

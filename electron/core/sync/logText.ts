@@ -1,30 +1,111 @@
 /**
- * The sync log as data (issue 7): every line the agenda and contacts engines write gets a stable
+ * The sync log as data (issue 7): every line the agenda and contacts engines write has a stable
  * `code` and its `params`, so that the UI says it in the user's language while the CLI keeps the
  * English `message`.
  *
- * The engines write English sentences (engine.ts, both sides). Rather than tagging each of their
- * ~50 call sites while they are being reworked for speed, the sentences are recognised here, one
- * pattern per kind of line, each with the English it renders — so a redacted line (a colleague's
- * private action, see `redactTitle`) is written again the same way. A sentence no pattern knows
- * (a Google error in its own words, a new line) keeps the code `text` and its message: the UI
- * shows it as it is (in English). tests/sync/log-text.test.ts checks every code has its French and
- * English sentence. Tagging the call sites with their codes is the lasting fix: then no sentence can
- * slip to `text` unseen.
+ * Lines are tagged where they are written: the engines (agenda/engine.ts, contacts/engine.ts) and
+ * runs.ts build each line with `line(code, params)`, checked by `LogParamsByCode` (one params shape
+ * per code), whose English `message` is rendered here by the code's own `render`. The code and
+ * params are stored with the message in `sync_log` (migration 0007) and returned in the run's
+ * report. Rows written before 0007 have no code: for them only, the sentence is recognised by the
+ * code's pattern (`logTextOf`), so the logs of earlier runs still read in the user's language;
+ * a stored params that does not parse falls back to the same recognition (`storedLogText`). A
+ * sentence of another module (a CrmError, a failure described by google/errors.ts) is recognised
+ * when a pattern knows it, else kept as code `text` with its message: the UI shows it as it is (in
+ * English). A colleague's private action is redacted on both kinds of rows alike (`redactTitle`).
+ * tests/sync/log-text.test.ts checks every code has its French and English sentence, and that each
+ * code's sentence is recognised back to the same code and params.
  */
-import type { LogText } from '../../../shared/contract';
+import { z } from 'zod';
+import { LogParams, type LogText } from '../../../shared/contract';
 
 type Params = Record<string, string | number>;
+type Empty = Record<string, never>;
+type Rule = 'newest' | 'crm' | 'google';
+type Side = 'crm' | 'google';
+/** A line whose reason may be one of the app's own (REASONS): coded as `reasonCode`/`reasonValue` too. */
+interface Named {
+  name: string;
+}
+interface Reasoned extends Named {
+  reason: string;
+}
 
-interface Pattern {
-  code: string;
+/** The params of each code, as the UI reads them (renderer/src/views/sync/logText.ts). */
+export interface LogParamsByCode {
+  'run.cancelled': { brief?: 1 };
+  'run.interrupted': { startedAt: string };
+  'run.skipped': { count: number; reason: string };
+  'agenda.run': {
+    status: string;
+    crmCreated: number;
+    crmUpdated: number;
+    crmDeleted: number;
+    googleCreated: number;
+    googleUpdated: number;
+    googleDeleted: number;
+    requests: number;
+  };
+  'contacts.run': { status: string; listed: number; crmUpdated: number; googleCreated: number; googleUpdated: number; googleDeleted: number; photos: number; requests: number };
+  /** A Google answer in Google's own words (`detail`, absent when Google gave none). */
+  'google.answered': { status: number; detail?: string };
+  'agenda.tokenRefused': Empty;
+  'agenda.deletedInGoogleEditedInCrm': { title: string };
+  'agenda.deletedInCrmEditedInGoogle': { title: string };
+  'agenda.relinkedById': { title: string };
+  'agenda.relinkedByOrigin': { title: string };
+  'agenda.relinkedAfterCrash': { title: string };
+  'agenda.revived': { title: string };
+  /** `crm` and `google`: the field's two values as JSON; `during`: decided again during the sync (412). */
+  'agenda.conflict': { title: string; field: string; during?: 1; crm: string; google: string; winner: Side; rule: Rule };
+  'agenda.createdInCrm': { title: string };
+  'agenda.createdInCrmMore': { count: number };
+  /** `fields`: the synced fields' names, joined with ', '. */
+  'agenda.updatedInCrm': { fields: string };
+  'agenda.updatedInGoogle': { title: string };
+  'agenda.deletedInGoogle': Empty;
+  'agenda.pendingDeletion': Empty;
+  'agenda.idTaken': { googleId: string };
+  'agenda.changedDuringSync': Empty;
+  'contacts.deletedInCrm': { contactId: number };
+  'contacts.tokenRefused': Empty;
+  'contacts.twoCarryId': { name: string; kept: string; other: string };
+  /** `lost`: the losing side's comment. */
+  'contacts.conflict': { name: string; winner: Side; lost: string };
+  /** `fields`: labels joined with ', '; `values`: Google's values as JSON, joined with ', '. */
+  'contacts.overwritten': { name: string; fields: string; values: string };
+  'contacts.existsUnknown': Empty;
+  'contacts.notSent': Reasoned;
+  'contacts.relinked': Named;
+  'contacts.commentFromGoogle': Named;
+  'contacts.recreated': Named;
+  'contacts.accountFull': Named;
+  'contacts.createUnknown': Named;
+  'contacts.notCreated': Reasoned;
+  'contacts.answerLost': Named;
+  'contacts.updatedInGoogle': Named;
+  'contacts.notUpdated': Reasoned;
+  'contacts.changedDuringSync': Named;
+  'contacts.photoSent': Named;
+  'contacts.photoDeleted': Named;
+  'contacts.photoNotSent': Reasoned;
+  'contacts.photoNotDeleted': Reasoned;
+  'contacts.badPhoto': Reasoned;
+  /** A sentence no code names (another module's error): shown as it is, in English. */
+  text: { text: string };
+}
+
+export type LogCode = keyof LogParamsByCode;
+type PatternCode = Exclude<LogCode, 'text'>;
+
+interface Pattern<C extends PatternCode> {
   re: RegExp;
-  keys: string[];
-  render: (p: Params) => string;
+  keys: readonly (keyof LogParamsByCode[C] & string)[];
+  render: (p: LogParamsByCode[C]) => string;
 }
 
 const s = (v: string | number | undefined) => String(v ?? '');
-const RULES: Record<string, string> = { 'the most recent change wins': 'newest', 'the CRM wins': 'crm', 'Google wins': 'google' };
+const RULES: Record<string, Rule> = { 'the most recent change wins': 'newest', 'the CRM wins': 'crm', 'Google wins': 'google' };
 const RULE_TEXT: Record<string, string> = { newest: 'the most recent change wins', crm: 'the CRM wins', google: 'Google wins' };
 
 /**
@@ -38,204 +119,187 @@ export function createdInCrmMoreMessage(count: number): string {
   return `${n} more ${count === 1 ? 'event' : 'events'} created in the CRM from Google (not listed one by one).`;
 }
 
-/** Longest-first is not needed: patterns are anchored and each names its own sentence. */
-const PATTERNS: Pattern[] = [
+/**
+ * Each code's English sentence (`render`) and the pattern that recognises it in a row written
+ * before migration 0007. Tried in this order; longest-first is not needed: patterns are anchored
+ * and each names its own sentence.
+ */
+const PATTERNS: { readonly [C in PatternCode]: Pattern<C> } = {
   // ---- both sides
-  { code: 'run.cancelled', re: /^The sync was cancelled(?:: what was done is kept; the next sync does the rest)?\.$/, keys: [], render: () => 'The sync was cancelled: what was done is kept; the next sync does the rest.' },
-  {
-    code: 'run.interrupted',
+  'run.cancelled': {
+    // The contacts engine says it in brief (`brief`: 1), the agenda engine in full.
+    re: /^The sync was cancelled(?:: what was done is kept; the next sync does the rest|())\.$/,
+    keys: ['brief'],
+    render: (p) => (p.brief ? 'The sync was cancelled.' : 'The sync was cancelled: what was done is kept; the next sync does the rest.'),
+  },
+  'run.interrupted': {
     re: /^Run interrupted: the app stopped during this sync \(started (.+)\); what it left undone is done by the next sync\.$/,
     keys: ['startedAt'],
     render: (p) => `Run interrupted: the app stopped during this sync (started ${s(p.startedAt)}); what it left undone is done by the next sync.`,
   },
-  { code: 'run.skipped', re: /^Skipped (\d+) \(([\w-]+)\)\.$/, keys: ['count', 'reason'], render: (p) => `Skipped ${s(p.count)} (${s(p.reason)}).` },
-  {
-    code: 'agenda.run',
+  'run.skipped': { re: /^Skipped (\d+) \(([\w-]+)\)\.$/, keys: ['count', 'reason'], render: (p) => `Skipped ${s(p.count)} (${s(p.reason)}).` },
+  'agenda.run': {
     re: /^Run (\w+): CRM \+(\d+) ~(\d+) −(\d+); Google \+(\d+) ~(\d+) −(\d+); (\d+) request\(s\)\.$/,
     keys: ['status', 'crmCreated', 'crmUpdated', 'crmDeleted', 'googleCreated', 'googleUpdated', 'googleDeleted', 'requests'],
     render: (p) =>
       `Run ${s(p.status)}: CRM +${s(p.crmCreated)} ~${s(p.crmUpdated)} −${s(p.crmDeleted)}; Google +${s(p.googleCreated)} ~${s(p.googleUpdated)} −${s(p.googleDeleted)}; ${s(p.requests)} request(s).`,
   },
-  {
-    code: 'contacts.run',
+  'contacts.run': {
     re: /^Run (\w+): (\d+) on the list; CRM ~(\d+); Google \+(\d+) ~(\d+) −(\d+), (\d+) photo\(s\); (\d+) request\(s\)\.$/,
     keys: ['status', 'listed', 'crmUpdated', 'googleCreated', 'googleUpdated', 'googleDeleted', 'photos', 'requests'],
     render: (p) =>
       `Run ${s(p.status)}: ${s(p.listed)} on the list; CRM ~${s(p.crmUpdated)}; Google +${s(p.googleCreated)} ~${s(p.googleUpdated)} −${s(p.googleDeleted)}, ${s(p.photos)} photo(s); ${s(p.requests)} request(s).`,
   },
-  { code: 'google.answered', re: /^Google answered (\d+)(?:: (.*))?\.$/s, keys: ['status', 'detail'], render: (p) => `Google answered ${s(p.status)}${p.detail ? `: ${s(p.detail)}` : ''}.` },
+  'google.answered': { re: /^Google answered (\d+)(?:: (.*))?\.$/s, keys: ['status', 'detail'], render: (p) => `Google answered ${s(p.status)}${p.detail ? `: ${s(p.detail)}` : ''}.` },
 
   // ---- agenda
-  { code: 'agenda.tokenRefused', re: /^Google refused the sync token \(410\): full resync of the window\.$/, keys: [], render: () => 'Google refused the sync token (410): full resync of the window.' },
-  {
-    code: 'agenda.deletedInGoogleEditedInCrm',
+  'agenda.tokenRefused': { re: /^Google refused the sync token \(410\): full resync of the window\.$/, keys: [], render: () => 'Google refused the sync token (410): full resync of the window.' },
+  'agenda.deletedInGoogleEditedInCrm': {
     re: /^« (.*) » was deleted in Google but changed in the CRM since the last sync: the CRM edit wins, the event is re-created in Google\.$/s,
     keys: ['title'],
     render: (p) => `« ${s(p.title)} » was deleted in Google but changed in the CRM since the last sync: the CRM edit wins, the event is re-created in Google.`,
   },
-  {
-    code: 'agenda.deletedInCrmEditedInGoogle',
+  'agenda.deletedInCrmEditedInGoogle': {
     re: /^« (.*) » was deleted in the CRM but changed in Google since the last sync: the Google edit wins, the action is re-created in the CRM\.$/s,
     keys: ['title'],
     render: (p) => `« ${s(p.title)} » was deleted in the CRM but changed in Google since the last sync: the Google edit wins, the action is re-created in the CRM.`,
   },
-  {
-    code: 'agenda.relinkedById',
+  'agenda.relinkedById': {
     re: /^« (.*) » found in Google by its CRM id: linked again, no duplicate\.$/s,
     keys: ['title'],
     render: (p) => `« ${s(p.title)} » found in Google by its CRM id: linked again, no duplicate.`,
   },
-  {
-    code: 'agenda.relinkedByOrigin',
+  'agenda.relinkedByOrigin': {
     re: /^« (.*) » found in Google as the event it came from: linked again, no duplicate\.$/s,
     keys: ['title'],
     render: (p) => `« ${s(p.title)} » found in Google as the event it came from: linked again, no duplicate.`,
   },
-  {
-    code: 'agenda.relinkedAfterCrash',
+  'agenda.relinkedAfterCrash': {
     re: /^« (.*) » already existed in Google \(an earlier interrupted run\): linked again, no duplicate\.$/s,
     keys: ['title'],
     render: (p) => `« ${s(p.title)} » already existed in Google (an earlier interrupted run): linked again, no duplicate.`,
   },
-  {
-    code: 'agenda.revived',
+  'agenda.revived': {
     re: /^« (.*) »: its event had been deleted in Google; it was restored with the CRM's content\.$/s,
     keys: ['title'],
     render: (p) => `« ${s(p.title)} »: its event had been deleted in Google; it was restored with the CRM's content.`,
   },
-  {
-    code: 'agenda.conflict',
+  'agenda.conflict': {
     re: /^« (.*) »: (\w+) changed on both sides( during the sync)? \(CRM (.*), Google (.*)\); the (CRM|Google) edit wins \(rule: (.*)\)\.$/s,
     keys: ['title', 'field', 'during', 'crm', 'google', 'winner', 'rule'],
     render: (p) =>
       `« ${s(p.title)} »: ${s(p.field)} changed on both sides${p.during ? ' during the sync' : ''} (CRM ${s(p.crm)}, Google ${s(p.google)}); the ${p.winner === 'crm' ? 'CRM' : 'Google'} edit wins (rule: ${RULE_TEXT[s(p.rule)] ?? s(p.rule)}).`,
   },
-  { code: 'agenda.createdInCrm', re: /^Created in the CRM from Google: « (.*) »\.$/s, keys: ['title'], render: (p) => `Created in the CRM from Google: « ${s(p.title)} ».` },
-  {
-    code: 'agenda.createdInCrmMore',
+  'agenda.createdInCrm': { re: /^Created in the CRM from Google: « (.*) »\.$/s, keys: ['title'], render: (p) => `Created in the CRM from Google: « ${s(p.title)} ».` },
+  'agenda.createdInCrmMore': {
     re: /^([\d,]+) more events? created in the CRM from Google \(not listed one by one\)\.$/,
     keys: ['count'],
     render: (p) => createdInCrmMoreMessage(Number(p.count)),
   },
-  { code: 'agenda.updatedInCrm', re: /^Updated in the CRM from Google: (.*)\.$/, keys: ['fields'], render: (p) => `Updated in the CRM from Google: ${s(p.fields)}.` },
-  { code: 'agenda.updatedInGoogle', re: /^Updated in Google: « (.*) »\.$/s, keys: ['title'], render: (p) => `Updated in Google: « ${s(p.title)} ».` },
-  { code: 'agenda.deletedInGoogle', re: /^Deleted in Google \(deleted in the CRM\)\.$/, keys: [], render: () => 'Deleted in Google (deleted in the CRM).' },
-  {
-    code: 'agenda.pendingDeletion',
+  'agenda.updatedInCrm': { re: /^Updated in the CRM from Google: (.*)\.$/, keys: ['fields'], render: (p) => `Updated in the CRM from Google: ${s(p.fields)}.` },
+  'agenda.updatedInGoogle': { re: /^Updated in Google: « (.*) »\.$/s, keys: ['title'], render: (p) => `Updated in Google: « ${s(p.title)} ».` },
+  'agenda.deletedInGoogle': { re: /^Deleted in Google \(deleted in the CRM\)\.$/, keys: [], render: () => 'Deleted in Google (deleted in the CRM).' },
+  'agenda.pendingDeletion': {
     re: /^Deleted in Google: waiting for the user to confirm the deletion in the CRM\.$/,
     keys: [],
     render: () => 'Deleted in Google: waiting for the user to confirm the deletion in the CRM.',
   },
-  { code: 'agenda.idTaken', re: /^The event id (.+) is taken by another event in Google\.$/, keys: ['googleId'], render: (p) => `The event id ${s(p.googleId)} is taken by another event in Google.` },
-  {
-    code: 'agenda.changedDuringSync',
+  'agenda.idTaken': { re: /^The event id (.+) is taken by another event in Google\.$/, keys: ['googleId'], render: (p) => `The event id ${s(p.googleId)} is taken by another event in Google.` },
+  'agenda.changedDuringSync': {
     re: /^The event changed in Google during the sync; it will be merged at the next sync\.$/,
     keys: [],
     render: () => 'The event changed in Google during the sync; it will be merged at the next sync.',
   },
 
   // ---- contacts
-  {
-    code: 'contacts.deletedInCrm',
+  'contacts.deletedInCrm': {
     re: /^Contact (\d+) was deleted in the CRM: its Google contact is left as it is\.$/,
     keys: ['contactId'],
     render: (p) => `Contact ${s(p.contactId)} was deleted in the CRM: its Google contact is left as it is.`,
   },
-  {
-    code: 'contacts.tokenRefused',
+  'contacts.tokenRefused': {
     re: /^Google refused the sync token \(expired or invalid\): every contact was read again, nothing is lost\.$/,
     keys: [],
     render: () => 'Google refused the sync token (expired or invalid): every contact was read again, nothing is lost.',
   },
-  {
-    code: 'contacts.twoCarryId',
+  'contacts.twoCarryId': {
     re: /^Two Google contacts carry the CRM id of « (.*) »: (\S+) is kept, (\S+) is left alone\.$/s,
     keys: ['name', 'kept', 'other'],
     render: (p) => `Two Google contacts carry the CRM id of « ${s(p.name)} »: ${s(p.kept)} is kept, ${s(p.other)} is left alone.`,
   },
-  {
-    code: 'contacts.conflict',
+  'contacts.conflict': {
     re: /^« (.*) »: the comment changed on both sides; the (CRM|Google) edit is newer and wins\. The (?:CRM|Google) text was: « (.*) »\.$/s,
     keys: ['name', 'winner', 'lost'],
     render: (p) =>
       `« ${s(p.name)} »: the comment changed on both sides; the ${p.winner === 'crm' ? 'CRM' : 'Google'} edit is newer and wins. The ${p.winner === 'crm' ? 'Google' : 'CRM'} text was: « ${s(p.lost)} ».`,
   },
-  {
-    code: 'contacts.overwritten',
+  'contacts.overwritten': {
     re: /^« (.*) »: (.*) edited in Google \((.*)\) — these fields follow the CRM and were set back to its values\.$/s,
     keys: ['name', 'fields', 'values'],
     render: (p) => `« ${s(p.name)} »: ${s(p.fields)} edited in Google (${s(p.values)}) — these fields follow the CRM and were set back to its values.`,
   },
-  {
-    code: 'contacts.existsUnknown',
+  'contacts.existsUnknown': {
     re: /^Google did not say whether this contact still exists; it is checked again at the next sync\.$/,
     keys: [],
     render: () => 'Google did not say whether this contact still exists; it is checked again at the next sync.',
   },
-  { code: 'contacts.notSent', re: /^« (.*) » was not sent to Google: (.*)\.$/s, keys: ['name', 'reason'], render: (p) => `« ${s(p.name)} » was not sent to Google: ${s(p.reason)}.` },
-  {
-    code: 'contacts.relinked',
+  'contacts.notSent': { re: /^« (.*) » was not sent to Google: (.*)\.$/s, keys: ['name', 'reason'], render: (p) => `« ${s(p.name)} » was not sent to Google: ${s(p.reason)}.` },
+  'contacts.relinked': {
     re: /^« (.*) » was found in Google by its CRM id \(after a Reset or an interrupted sync\): linked again, not duplicated\.$/s,
     keys: ['name'],
     render: (p) => `« ${s(p.name)} » was found in Google by its CRM id (after a Reset or an interrupted sync): linked again, not duplicated.`,
   },
-  { code: 'contacts.commentFromGoogle', re: /^« (.*) »: comment updated in the CRM from Google\.$/s, keys: ['name'], render: (p) => `« ${s(p.name)} »: comment updated in the CRM from Google.` },
-  {
-    code: 'contacts.recreated',
+  'contacts.commentFromGoogle': { re: /^« (.*) »: comment updated in the CRM from Google\.$/s, keys: ['name'], render: (p) => `« ${s(p.name)} »: comment updated in the CRM from Google.` },
+  'contacts.recreated': {
     re: /^« (.*) » had been deleted in Google while on the sync list: it was created again\.$/s,
     keys: ['name'],
     render: (p) => `« ${s(p.name)} » had been deleted in Google while on the sync list: it was created again.`,
   },
-  {
-    code: 'contacts.accountFull',
+  'contacts.accountFull': {
     re: /^« (.*) » was not created: the Google account is full \(Google keeps about 25,000 contacts per account\)\.$/s,
     keys: ['name'],
     render: (p) => `« ${s(p.name)} » was not created: the Google account is full (Google keeps about 25,000 contacts per account).`,
   },
-  {
-    code: 'contacts.createUnknown',
+  'contacts.createUnknown': {
     re: /^« (.*) »: Google did not answer whether it was created; the next sync checks before creating it\.$/s,
     keys: ['name'],
     render: (p) => `« ${s(p.name)} »: Google did not answer whether it was created; the next sync checks before creating it.`,
   },
-  { code: 'contacts.notCreated', re: /^« (.*) » was not created: (.*)\.$/s, keys: ['name', 'reason'], render: (p) => `« ${s(p.name)} » was not created: ${s(p.reason)}.` },
-  {
-    code: 'contacts.answerLost',
+  'contacts.notCreated': { re: /^« (.*) » was not created: (.*)\.$/s, keys: ['name', 'reason'], render: (p) => `« ${s(p.name)} » was not created: ${s(p.reason)}.` },
+  'contacts.answerLost': {
     re: /^« (.*) »: Google's answer to its creation was lost; found by its CRM id and linked, not duplicated\.$/s,
     keys: ['name'],
     render: (p) => `« ${s(p.name)} »: Google's answer to its creation was lost; found by its CRM id and linked, not duplicated.`,
   },
-  { code: 'contacts.updatedInGoogle', re: /^« (.*) »: updated in Google\.$/s, keys: ['name'], render: (p) => `« ${s(p.name)} »: updated in Google.` },
-  { code: 'contacts.notUpdated', re: /^« (.*) » was not updated in Google: (.*)\.$/s, keys: ['name', 'reason'], render: (p) => `« ${s(p.name)} » was not updated in Google: ${s(p.reason)}.` },
-  {
-    code: 'contacts.changedDuringSync',
+  'contacts.updatedInGoogle': { re: /^« (.*) »: updated in Google\.$/s, keys: ['name'], render: (p) => `« ${s(p.name)} »: updated in Google.` },
+  'contacts.notUpdated': { re: /^« (.*) » was not updated in Google: (.*)\.$/s, keys: ['name', 'reason'], render: (p) => `« ${s(p.name)} » was not updated in Google: ${s(p.reason)}.` },
+  'contacts.changedDuringSync': {
     re: /^« (.*) » changed in Google during the sync; it is merged at the next sync\.$/s,
     keys: ['name'],
     render: (p) => `« ${s(p.name)} » changed in Google during the sync; it is merged at the next sync.`,
   },
-  { code: 'contacts.photoSent', re: /^« (.*) »: photo sent to Google\.$/s, keys: ['name'], render: (p) => `« ${s(p.name)} »: photo sent to Google.` },
-  { code: 'contacts.photoDeleted', re: /^« (.*) »: photo deleted in Google\.$/s, keys: ['name'], render: (p) => `« ${s(p.name)} »: photo deleted in Google.` },
-  {
-    code: 'contacts.photoNotSent',
+  'contacts.photoSent': { re: /^« (.*) »: photo sent to Google\.$/s, keys: ['name'], render: (p) => `« ${s(p.name)} »: photo sent to Google.` },
+  'contacts.photoDeleted': { re: /^« (.*) »: photo deleted in Google\.$/s, keys: ['name'], render: (p) => `« ${s(p.name)} »: photo deleted in Google.` },
+  'contacts.photoNotSent': {
     re: /^« (.*) »: the photo was not sent: (.*)\.$/s,
     keys: ['name', 'reason'],
     render: (p) => `« ${s(p.name)} »: the photo was not sent: ${s(p.reason)}.`,
   },
-  {
-    code: 'contacts.photoNotDeleted',
+  'contacts.photoNotDeleted': {
     re: /^« (.*) »: the photo was not deleted: (.*)\.$/s,
     keys: ['name', 'reason'],
     render: (p) => `« ${s(p.name)} »: the photo was not deleted: ${s(p.reason)}.`,
   },
-  { code: 'contacts.badPhoto', re: /^« (.*) »: (.*)\. Its other fields were synced\.$/s, keys: ['name', 'reason'], render: (p) => `« ${s(p.name)} »: ${s(p.reason)}. Its other fields were synced.` },
-];
+  'contacts.badPhoto': { re: /^« (.*) »: (.*)\. Its other fields were synced\.$/s, keys: ['name', 'reason'], render: (p) => `« ${s(p.name)} »: ${s(p.reason)}. Its other fields were synced.` },
+};
 
-const BY_CODE = new Map(PATTERNS.map((p) => [p.code, p]));
+const ORDER = Object.keys(PATTERNS) as PatternCode[];
+const patternOf = (code: string): Pattern<PatternCode> | undefined => (Object.hasOwn(PATTERNS, code) ? (PATTERNS[code as PatternCode] as unknown as Pattern<PatternCode>) : undefined);
 
 /** Normalises what a capture means: numbers as numbers, the winner and rule as codes. */
 function paramOf(code: string, key: string, value: string | undefined): string | number | undefined {
   if (value === undefined) return undefined;
-  if (key === 'during') return 1;
+  if (key === 'during' || key === 'brief') return 1;
   if (key === 'winner') return value === 'CRM' ? 'crm' : 'google';
   if (key === 'rule') return RULES[value] ?? value;
   if (key === 'count' && /^[\d,]+$/.test(value)) return Number(value.replaceAll(',', ''));
@@ -265,23 +329,78 @@ function withReasonCode(params: Params): Params {
   return params;
 }
 
-/** The code and params of one of the engines' English sentences (code `text` when none fits). */
+/**
+ * A sync log line, as written: its code, its params and its English sentence. Cheap on purpose
+ * (a pull of 10,000 events writes up to CREATED_LINES_PER_RUN of them plus a few per page): one
+ * template, no Intl, no validation — the types check the params; only a line with a `reason` is
+ * looked at for one of the app's own reasons (REASONS), and those are errors, few per run.
+ */
+export function line<C extends LogCode>(code: C, params: LogParamsByCode[C]): LogText {
+  if (code === 'text') {
+    const text = (params as LogParamsByCode['text']).text;
+    return { code, params: { text }, message: text };
+  }
+  const p = params as unknown as Params;
+  const message = (PATTERNS[code as PatternCode] as unknown as Pattern<PatternCode>).render(p as never);
+  return { code, params: 'reason' in p ? withReasonCode(p) : p, message };
+}
+
+/** The code and params of one of the engines' English sentences (code `text` when none fits): rows written before 0007. */
 export function logTextOf(message: string): LogText {
-  for (const p of PATTERNS) {
+  for (const code of ORDER) {
+    const p = PATTERNS[code] as unknown as Pattern<PatternCode>;
     const m = p.re.exec(message);
     if (!m) continue;
     const params: Params = {};
     p.keys.forEach((k, i) => {
-      const v = paramOf(p.code, k, m[i + 1]);
+      const v = paramOf(code, k, m[i + 1]);
       if (v !== undefined) params[k] = v;
     });
-    return { code: p.code, params: withReasonCode(params), message };
+    return { code, params: withReasonCode(params), message };
   }
   return { code: 'text', params: { text: message }, message };
 }
 
+/**
+ * A sentence of another module (a CrmError's message, a failure described by google/errors.ts),
+ * for a failed run or item: its code when a pattern knows it (`google.answered`), else `text`.
+ */
+export function lineOfMessage(message: string): LogText {
+  return logTextOf(message);
+}
+
+/** What `sync_log` stores of a line's params (migration 0007): null for none. */
+export function paramsColumn(t: LogText): string | null {
+  return Object.keys(t.params).length > 0 ? JSON.stringify(t.params) : null;
+}
+
+const StoredCode = z.string().min(1).max(80);
+
+/**
+ * A `sync_log` row as a line: its stored code and params (parsed here, at the edge), or — for a
+ * row written before migration 0007 (code NULL), or whose params do not parse — its message
+ * recognised (`logTextOf`). Never throws.
+ */
+export function storedLogText(code: string | null, params: string | null, message: string): LogText {
+  if (code === null || !StoredCode.safeParse(code).success) return logTextOf(message);
+  if (params === null) return { code, params: {}, message };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(params);
+  } catch {
+    return logTextOf(message);
+  }
+  const parsed = LogParams.safeParse(raw);
+  return parsed.success ? { code, params: parsed.data, message } : logTextOf(message);
+}
+
+/** A report's decision or error as a line: the code and params it was built with, else its message recognised. */
+export function reportedLogText(r: { code?: string; params?: Params; message: string }): LogText {
+  return r.code !== undefined && r.params !== undefined ? { code: r.code, params: r.params, message: r.message } : logTextOf(r.message);
+}
+
 /** Every code this file knows, with `text` (for the renderer's translation check). */
-export const LOG_CODES: readonly string[] = ['text', ...PATTERNS.map((p) => p.code)];
+export const LOG_CODES: readonly LogCode[] = ['text', ...ORDER];
 
 /**
  * The same line with its title (or contact name) replaced — a colleague's private action shown
@@ -290,11 +409,11 @@ export const LOG_CODES: readonly string[] = ['text', ...PATTERNS.map((p) => p.co
  */
 export function redactTitle(t: LogText, replacement: string): LogText {
   if (t.code === 'text') return { code: 'text', params: { text: replacement }, message: replacement };
-  const p = BY_CODE.get(t.code);
+  const p = patternOf(t.code);
   if (!p || !('title' in t.params)) return t;
   const params: Params = { ...t.params, title: replacement };
   // A conflict's values may be the private title or description themselves.
   if ('crm' in params) params.crm = '…';
   if ('google' in params) params.google = '…';
-  return { code: t.code, params, message: p.render(params) };
+  return { code: t.code, params, message: p.render(params as never) };
 }

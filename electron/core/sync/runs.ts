@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import type { CoreServices } from '../context';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database';
+import { line, paramsColumn } from './logText';
 
 /** Who runs a sync: kept in the summary of a 'running' row, so another process can tell a live run from a dead one. */
 export function runner(): { pid: number; host: string } {
@@ -30,7 +31,7 @@ function statementsOf(db: Db) {
     s = {
       running: db.prepare("SELECT id, started_at, summary FROM sync_runs WHERE user_id = ? AND scope = ? AND status = 'running'"),
       close: db.prepare("UPDATE sync_runs SET status = 'failed', finished_at = ?, summary = ? WHERE id = ?"),
-      logLine: db.prepare("INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, created_at) VALUES (?, 'error', 'run', NULL, NULL, ?, ?)"),
+      logLine: db.prepare("INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, code, params, created_at) VALUES (?, 'error', 'run', NULL, NULL, ?, ?, ?, ?)"),
       open: db.prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status, summary) VALUES (?, ?, ?, ?, ?, 'running', ?)"),
     };
     statements.set(db, s);
@@ -65,9 +66,9 @@ export function closeInterruptedRuns(db: Db, services: CoreServices, userId: num
       // An unreadable summary cannot name a live process: the run is closed.
     }
     if (typeof who.pid === 'number' && who.host === me.host && who.pid !== me.pid && isAlive(who.pid)) continue;
-    const message = `Run interrupted: the app stopped during this sync (started ${r.started_at}); what it left undone is done by the next sync.`;
+    const t = line('run.interrupted', { startedAt: r.started_at });
     st.close.run(at, JSON.stringify({ errors: 1, interrupted: true }), r.id);
-    st.logLine.run(r.id, message, at);
+    st.logLine.run(r.id, t.message, t.code, paramsColumn(t), at);
     services.logger.log('warn', `${scope} sync run interrupted`, { userId, runId: r.id, startedAt: r.started_at });
   }
 }

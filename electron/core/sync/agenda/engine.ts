@@ -24,7 +24,7 @@
  * A dry run does steps 1–3 with reads only and reports what step 4 would do.
  */
 import type { calendar_v3 } from '@googleapis/calendar';
-import type { ActionPatch, SyncChange, SyncReport, SyncTrigger } from '../../../../shared/contract';
+import type { ActionPatch, LogText, SyncChange, SyncReport, SyncTrigger } from '../../../../shared/contract';
 import { CrmError } from '../../../../shared/errors';
 import type { CoreServices, Emit } from '../../context';
 import type { Statement } from 'better-sqlite3';
@@ -38,7 +38,7 @@ import type { BatchAnswer, BatchCall } from '../batch';
 import type { Clock } from '../pacer';
 import { appendOutbox } from '../outbox';
 import { getSyncPrefs } from '../prefs';
-import { createdInCrmMoreMessage } from '../logText';
+import { line, lineOfMessage, paramsColumn } from '../logText';
 import { openRun } from '../runs';
 import { nearestEventColor } from './colors';
 import { CalendarAccess } from './google';
@@ -87,13 +87,11 @@ interface LogLine {
   level: Level;
   actionId: number | null;
   googleId: string | null;
-  message: string;
+  /** Built where it is written (logText.ts's `line`): code, params and the English message. */
+  text: LogText;
 }
 
 const MAX_TITLE = 255;
-
-/** The sync log's line for a run stopped on purpose (agendaSync.cancel). */
-export const CANCELLED_MESSAGE = 'The sync was cancelled: what was done is kept; the next sync does the rest.';
 
 /**
  * What the sync reads of an event; Google sends nothing else ("Partial response", Calendar API
@@ -113,9 +111,6 @@ const CREATES_PER_TRANSACTION = 2500;
  * errors, skips, deletions and every other decision keep a line each.
  */
 export const CREATED_LINES_PER_RUN = 100;
-
-/** Why a conflict went the way it did, for the sync log (English, like every log line). */
-const RULE_TEXT: Record<ConflictRule, string> = { newest: 'rule: the most recent change wins', crm: 'rule: the CRM wins', google: 'rule: Google wins' };
 
 // ------------------------------------------------------------------------------ small helpers
 
@@ -349,12 +344,12 @@ async function runHeld(deps: EngineDeps, opts: RunOptions, report: SyncReport, l
     report.status = cancelled ? 'cancelled' : 'failed';
     if (cancelled) {
       // Asked for (agendaSync.cancel, a shutdown), not an error: the report and the log say so.
-      log.push({ level: 'warning', actionId: null, googleId: null, message: CANCELLED_MESSAGE });
+      log.push({ level: 'warning', actionId: null, googleId: null, text: line('run.cancelled', {}) });
     } else {
-      const message = error instanceof CrmError ? error.message : describeGoogleError(error).message;
-      report.errors.push({ actionId: null, googleId: null, message });
-      log.push({ level: 'error', actionId: null, googleId: null, message });
-      deps.services.logger.log('warn', 'agenda sync failed', { userId: opts.userId, message });
+      const text = lineOfMessage(error instanceof CrmError ? error.message : describeGoogleError(error).message);
+      report.errors.push({ actionId: null, googleId: null, ...text });
+      log.push({ level: 'error', actionId: null, googleId: null, text });
+      deps.services.logger.log('warn', 'agenda sync failed', { userId: opts.userId, message: text.message });
     }
   }
   if (g) {
@@ -379,14 +374,26 @@ async function runHeld(deps: EngineDeps, opts: RunOptions, report: SyncReport, l
       pendingDeletions: report.pendingDeletions,
     };
     const at = report.finishedAt;
-    const counts = `CRM +${report.crm.created} ~${report.crm.updated} −${report.crm.deleted}; Google +${report.google.created} ~${report.google.updated} −${report.google.deleted}; ${report.requests} request(s)`;
+    const counts = line('agenda.run', {
+      status: report.status,
+      crmCreated: report.crm.created,
+      crmUpdated: report.crm.updated,
+      crmDeleted: report.crm.deleted,
+      googleCreated: report.google.created,
+      googleUpdated: report.google.updated,
+      googleDeleted: report.google.deleted,
+      requests: report.requests,
+    });
     db.transaction(() => {
       prepared(db, 'UPDATE sync_runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?').run(report.status, at, JSON.stringify(summary), runId);
       // Multi-row INSERTs: a run may log a line for each of hundreds of changes.
-      const rows: unknown[][] = log.map((l) => [runId, l.level, l.actionId === null && l.googleId === null ? 'run' : 'action', l.actionId, l.googleId, l.message, at]);
-      for (const s of report.skipped) rows.push([runId, 'info', 'run', null, null, `Skipped ${s.count} (${s.reason}).`, at]);
-      rows.push([runId, report.status === 'ok' ? 'info' : report.status === 'failed' ? 'error' : 'warning', 'run', null, null, `Run ${report.status}: ${counts}.`, at]);
-      insertMany(db, 'INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, created_at)', rows);
+      const rows: unknown[][] = log.map((l) => [runId, l.level, l.actionId === null && l.googleId === null ? 'run' : 'action', l.actionId, l.googleId, l.text.message, l.text.code, paramsColumn(l.text), at]);
+      for (const s of report.skipped) {
+        const t = line('run.skipped', { count: s.count, reason: s.reason });
+        rows.push([runId, 'info', 'run', null, null, t.message, t.code, paramsColumn(t), at]);
+      }
+      rows.push([runId, report.status === 'ok' ? 'info' : report.status === 'failed' ? 'error' : 'warning', 'run', null, null, counts.message, counts.code, paramsColumn(counts), at]);
+      insertMany(db, 'INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, code, params, created_at)', rows);
     })();
   }
   deps.broadcast('onSyncProgress', { userId: opts.userId, phase: 'done', done: 1, total: 1 });
@@ -483,14 +490,22 @@ class Run {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
   }
 
-  private decide(kind: SyncReport['decisions'][number]['kind'], actionId: number | null, googleId: string | null, message: string): void {
-    this.report.decisions.push({ kind, actionId, googleId, message });
-    this.log.push({ level: kind === 'conflict' || kind === 'delete-vs-edit' ? 'warning' : 'info', actionId, googleId, message });
+  private decide(kind: SyncReport['decisions'][number]['kind'], actionId: number | null, googleId: string | null, text: LogText): void {
+    this.report.decisions.push({ kind, actionId, googleId, ...text });
+    this.log.push({ level: kind === 'conflict' || kind === 'delete-vs-edit' ? 'warning' : 'info', actionId, googleId, text });
   }
 
-  private fail(actionId: number | null, googleId: string | null, message: string): void {
-    this.report.errors.push({ actionId, googleId, message });
-    this.log.push({ level: 'error', actionId, googleId, message });
+  private fail(actionId: number | null, googleId: string | null, text: LogText): void {
+    this.report.errors.push({ actionId, googleId, ...text });
+    this.log.push({ level: 'error', actionId, googleId, text });
+  }
+
+  /** The conflicts mergeFields decided, each a line (`during`: decided again after a 412). */
+  private decideConflicts(actionId: number, googleId: string | null, title: string, conflicts: readonly { field: string; crm: unknown; google: unknown; winner: 'crm' | 'google' }[], during: boolean): void {
+    for (const c of conflicts) {
+      const params = { title, field: c.field, crm: JSON.stringify(c.crm), google: JSON.stringify(c.google), winner: c.winner, rule: this.rule };
+      this.decide('conflict', actionId, googleId, line('agenda.conflict', during ? { ...params, during: 1 } : params));
+    }
   }
 
   /**
@@ -857,7 +872,7 @@ class Run {
         return { nextSyncToken, full: false };
       } catch (error) {
         if (statusOf(error) !== 410) throw error;
-        this.log.push({ level: 'warning', actionId: null, googleId: null, message: 'Google refused the sync token (410): full resync of the window.' });
+        this.log.push({ level: 'warning', actionId: null, googleId: null, text: line('agenda.tokenRefused', {}) });
       }
     }
     this.loadAllLinks();
@@ -910,7 +925,7 @@ class Run {
       }
       const crm = fieldsOfAction(toAction(row));
       if (link.snap && !same(crm, link.snap.f)) {
-        this.decide('delete-vs-edit', row.id, e.id, `« ${row.title} » was deleted in Google but changed in the CRM since the last sync: the CRM edit wins, the event is re-created in Google.`);
+        this.decide('delete-vs-edit', row.id, e.id, line('agenda.deletedInGoogleEditedInCrm', { title: row.title }));
         plan.ops.push({ kind: 'revive', row, googleId: e.id, fields: crm, color: this.colorOf(row), existing: null });
       } else {
         plan.newPending.push(link);
@@ -932,15 +947,15 @@ class Run {
     }
     // Not linked (first sync, Reset, a crash before the link was recorded): ours if it carries
     // our CRM id, or if the store remembers it as the event an action was pulled from.
-    for (const [actionId, how] of [
-      [crmIdOf(e), 'by its CRM id'],
-      [this.originOf(e.id), 'as the event it came from'],
+    for (const [actionId, code] of [
+      [crmIdOf(e), 'agenda.relinkedById'],
+      [this.originOf(e.id), 'agenda.relinkedByOrigin'],
     ] as const) {
       if (actionId === null || this.linkOf(actionId) || plan.relinks.has(actionId)) continue;
       const row = this.row(actionId);
       if (row && row.owner_id === this.userId && row.series_id === null) {
         plan.relinks.set(actionId, e);
-        this.decide('relinked', actionId, e.id, `« ${row.title} » found in Google ${how}: linked again, no duplicate.`);
+        this.decide('relinked', actionId, e.id, line(code, { title: row.title }));
         return;
       }
     }
@@ -1010,8 +1025,8 @@ class Run {
         // update of the event.
         this.putPulledLinks(chunk.map((c, k) => ({ actionId: ids[k]!, googleId: c.event.id!, etag: c.event.etag ?? null, snap: snapOf(c.fields, color, c.event) })));
         const listed = Math.max(0, Math.min(chunk.length, CREATED_LINES_PER_RUN - this.createdLines));
-        for (let k = 0; k < listed; k++) this.log.push({ level: 'info', actionId: ids[k]!, googleId: chunk[k]!.event.id!, message: `Created in the CRM from Google: « ${chunk[k]!.fields.title} ».` });
-        if (listed < chunk.length) this.log.push({ level: 'info', actionId: null, googleId: null, message: createdInCrmMoreMessage(chunk.length - listed) });
+        for (let k = 0; k < listed; k++) this.log.push({ level: 'info', actionId: ids[k]!, googleId: chunk[k]!.event.id!, text: line('agenda.createdInCrm', { title: chunk[k]!.fields.title }) });
+        if (listed < chunk.length) this.log.push({ level: 'info', actionId: null, googleId: null, text: line('agenda.createdInCrmMore', { count: chunk.length - listed }) });
         this.createdLines += listed;
         this.report.crm.created += chunk.length;
       });
@@ -1054,7 +1069,7 @@ class Run {
         const e = googleChanged.get(id);
         const gf = e ? eventFields(e, 15) : null;
         if (e && gf && link.snap && !same(gf, link.snap.f)) {
-          this.decide('delete-vs-edit', id, link.googleId, `« ${gf.title} » was deleted in the CRM but changed in Google since the last sync: the Google edit wins, the action is re-created in the CRM.`);
+          this.decide('delete-vs-edit', id, link.googleId, line('agenda.deletedInCrmEditedInGoogle', { title: gf.title }));
           crmCreates.push({ event: e, fields: gf, replaces: id, bounds: null });
         } else {
           ops.push({ kind: 'delete', link });
@@ -1087,14 +1102,7 @@ class Run {
         continue;
       }
       const m = mergeFields(base, crm, gf, { rule: this.rule, crmUpdatedAt: Date.parse(row.updated_at), googleUpdatedAt: Date.parse(e?.updated ?? '') || 0 });
-      for (const c of m.conflicts) {
-        this.decide(
-          'conflict',
-          id,
-          e?.id ?? link?.googleId ?? null,
-          `« ${row.title} »: ${c.field} changed on both sides (CRM ${JSON.stringify(c.crm)}, Google ${JSON.stringify(c.google)}); the ${c.winner === 'crm' ? 'CRM' : 'Google'} edit wins (${RULE_TEXT[this.rule]}).`,
-        );
-      }
+      this.decideConflicts(id, e?.id ?? link?.googleId ?? null, row.title, m.conflicts, false);
       const color = this.colorOf(row);
       // Re-linked: compared with the event's own colour. An event booked on the phone has none; like
       // its CRM id, the type's colour goes on with its next real update, never with a write of its own.
@@ -1166,7 +1174,7 @@ class Run {
         const ins = this.prepare('INSERT INTO pending_deletions (user_id, action_id, google_id, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, action_id) DO NOTHING');
         for (const l of newPending) ins.run(this.userId, l.actionId, l.googleId, this.at);
       });
-      for (const l of newPending) this.log.push({ level: 'info', actionId: l.actionId, googleId: l.googleId, message: 'Deleted in Google: waiting for the user to confirm the deletion in the CRM.' });
+      for (const l of newPending) this.log.push({ level: 'info', actionId: l.actionId, googleId: l.googleId, text: line('agenda.pendingDeletion', {}) });
     }
     this.applyCrmCreates(plan);
     for (const p of crmOnly) {
@@ -1246,7 +1254,7 @@ class Run {
       for (const f of p.toCrm) patch[f] = p.merged[f];
       updateAction(this.db, p.row.id, patch as ActionPatch, this.at, { outbox: false });
       this.report.crm.updated++;
-      this.log.push({ level: 'info', actionId: p.row.id, googleId: p.googleId, message: `Updated in the CRM from Google: ${p.toCrm.join(', ')}.` });
+      this.log.push({ level: 'info', actionId: p.row.id, googleId: p.googleId, text: line('agenda.updatedInCrm', { fields: p.toCrm.join(', ') }) });
     }
     // Unchanged since `now` was read unless the CRM side was just written; unchanged since the
     // plan when `now` is as planned (same updated_at), whose fields applyGoogle computed already.
@@ -1350,7 +1358,7 @@ class Run {
       await this.settle(op, a);
     } catch (error) {
       const actionId = op.kind === 'delete' ? op.link.actionId : op.kind === 'update' ? op.pair.row.id : op.row.id;
-      this.fail(actionId, null, error instanceof CrmError ? error.message : describeGoogleError(error).message);
+      this.fail(actionId, null, lineOfMessage(error instanceof CrmError ? error.message : describeGoogleError(error).message));
     }
   }
 
@@ -1370,10 +1378,11 @@ class Run {
     );
   }
 
-  private partError(a: BatchAnswer): string {
+  /** A batch part Google refused, in Google's own words. */
+  private partError(a: BatchAnswer): LogText {
     const body = a.body as { error?: { message?: string } } | string | null;
     const msg = typeof body === 'object' && body?.error?.message ? body.error.message : typeof body === 'string' ? body.slice(0, 200) : '';
-    return `Google answered ${a.status}${msg ? `: ${msg}` : ''}.`;
+    return line('google.answered', msg ? { status: a.status, detail: msg } : { status: a.status });
   }
 
   private async settle(op: GoogleOp, a: BatchAnswer): Promise<void> {
@@ -1394,7 +1403,7 @@ class Run {
         const googleId = eventIdFor(op.row.id);
         const existing = await this.getEvent(googleId);
         if (existing && existing.status !== 'cancelled' && crmIdOf(existing) !== op.row.id) {
-          return this.fail(op.row.id, googleId, `The event id ${googleId} is taken by another event in Google.`);
+          return this.fail(op.row.id, googleId, line('agenda.idTaken', { googleId }));
         }
         const revived = existing?.status === 'cancelled';
         const body = { ...eventOfFields(op.fields, { actionId: op.row.id, timeZone: op.row.time_zone, colorId: op.color, existing }), status: 'confirmed' };
@@ -1405,9 +1414,9 @@ class Run {
         });
         if (revived) {
           this.report.google.created++;
-          this.decide('revived', op.row.id, googleId, `« ${op.row.title} »: its event had been deleted in Google; it was restored with the CRM's content.`);
+          this.decide('revived', op.row.id, googleId, line('agenda.revived', { title: op.row.title }));
         } else {
-          this.decide('relinked', op.row.id, googleId, `« ${op.row.title} » already existed in Google (an earlier interrupted run): linked again, no duplicate.`);
+          this.decide('relinked', op.row.id, googleId, line('agenda.relinkedAfterCrash', { title: op.row.title }));
         }
         return;
       }
@@ -1427,7 +1436,7 @@ class Run {
           this.consumeOutbox(op.link.actionId);
         });
         this.report.google.deleted++;
-        this.log.push({ level: 'info', actionId: op.link.actionId, googleId: op.link.googleId, message: 'Deleted in Google (deleted in the CRM).' });
+        this.log.push({ level: 'info', actionId: op.link.actionId, googleId: op.link.googleId, text: line('agenda.deletedInGoogle', {}) });
         return;
       }
       case 'update': {
@@ -1446,17 +1455,10 @@ class Run {
                 break;
               }
               const gf = eventFields(fresh, offDelay(p.row, p.base));
-              if (!gf) return this.fail(p.row.id, p.googleId, 'The event changed in Google during the sync; it will be merged at the next sync.');
+              if (!gf) return this.fail(p.row.id, p.googleId, line('agenda.changedDuringSync', {}));
               const m = mergeFields(p.base, fieldsOfAction(toAction(p.row)), gf, { rule: this.rule, crmUpdatedAt: Date.parse(p.row.updated_at), googleUpdatedAt: Date.parse(fresh.updated ?? '') || 0 });
               // A field Google changed meanwhile that the CRM changed too is decided by the same rule, and logged.
-              for (const c of m.conflicts.filter((x) => !p.conflicts.includes(x.field))) {
-                this.decide(
-                  'conflict',
-                  p.row.id,
-                  p.googleId,
-                  `« ${p.row.title} »: ${c.field} changed on both sides during the sync (CRM ${JSON.stringify(c.crm)}, Google ${JSON.stringify(c.google)}); the ${c.winner === 'crm' ? 'CRM' : 'Google'} edit wins (${RULE_TEXT[this.rule]}).`,
-                );
-              }
+              this.decideConflicts(p.row.id, p.googleId, p.row.title, m.conflicts.filter((x) => !p.conflicts.includes(x.field)), true);
               p = { ...p, event: fresh, merged: m.merged, toCrm: m.toCrm, conflicts: [...p.conflicts, ...m.conflicts.map((c) => c.field)] };
               try {
                 result = await this.patch(p.googleId, eventOfFields(p.merged, { actionId: p.row.id, timeZone: p.row.time_zone, colorId: p.color, existing: fresh }), fresh.etag ?? null);
@@ -1481,10 +1483,10 @@ class Run {
               this.prepare('INSERT INTO pending_deletions (user_id, action_id, google_id, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, action_id) DO NOTHING').run(this.userId, link.actionId, link.googleId, this.at);
               this.consumeOutbox(link.actionId);
             });
-            this.log.push({ level: 'info', actionId: link.actionId, googleId: link.googleId, message: 'Deleted in Google: waiting for the user to confirm the deletion in the CRM.' });
+            this.log.push({ level: 'info', actionId: link.actionId, googleId: link.googleId, text: line('agenda.pendingDeletion', {}) });
             return;
           }
-          this.decide('delete-vs-edit', p.row.id, p.googleId, `« ${p.row.title} » was deleted in Google but changed in the CRM since the last sync: the CRM edit wins, the event is re-created in Google.`);
+          this.decide('delete-vs-edit', p.row.id, p.googleId, line('agenda.deletedInGoogleEditedInCrm', { title: p.row.title }));
           const revived = await this.patch(p.googleId, { ...eventOfFields(p.merged, { actionId: p.row.id, timeZone: p.row.time_zone, colorId: p.color, existing: this.existingOf(p) }), status: 'confirmed' }, null);
           if (this.recordPair(p, revived)) this.report.google.created++;
           return;
@@ -1493,7 +1495,7 @@ class Run {
         const counted = p === op.pair ? (this.preRecord.get(p.row.id)?.counted ?? this.countsAsGoogleUpdate(p)) : this.countsAsGoogleUpdate(p);
         if (this.recordPair(p, result) && counted) {
           this.report.google.updated++;
-          this.log.push({ level: 'info', actionId: p.row.id, googleId: p.googleId, message: `Updated in Google: « ${p.merged.title} ».` });
+          this.log.push({ level: 'info', actionId: p.row.id, googleId: p.googleId, text: line('agenda.updatedInGoogle', { title: p.merged.title }) });
         }
         return;
       }

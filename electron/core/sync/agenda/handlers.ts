@@ -14,7 +14,7 @@ import { agendaAccess } from '../../users/access';
 import { getGoogleAccount } from '../../google/accounts';
 import { getUser, listUsers, rightsOn } from '../../users/store';
 import { listCount } from '../contacts/store';
-import { logTextOf, redactTitle } from '../logText';
+import { redactTitle, reportedLogText, storedLogText } from '../logText';
 import { getSyncPrefs } from '../prefs';
 import { cancelRuns } from './cancel';
 import { resolveDeletions, runAgendaSync, type EngineDeps } from './engine';
@@ -45,21 +45,21 @@ function privateActions(db: Db, ids: number[]): Set<number> {
 
 /**
  * A report as the caller may read it: a colleague's private actions (unless *Visible*) named
- * « Busy », without details, in the items and the decisions; decisions and errors carry their
- * log code and params (logText.ts) for the UI.
+ * « Busy », without details, in the items and the decisions; decisions and errors carry the
+ * log code and params (logText.ts) the engine built them with, for the UI.
  */
 export function reportFor(db: Db, viewer: SessionUser, report: SyncReport): SyncReport {
   const seePrivate = agendaAccess(db, viewer, report.userId).seePrivate;
   const ids = [...report.decisions.map((d) => d.actionId), ...report.errors.map((e) => e.actionId), ...report.changes.map((c) => c.actionId)].filter((x): x is number => x !== null);
   const hidden = seePrivate ? new Set<number>() : privateActions(db, ids);
-  const text = (actionId: number | null, message: string): LogText => {
-    const t = logTextOf(message);
-    return actionId !== null && hidden.has(actionId) ? redactTitle(t, BUSY) : t;
+  const text = (r: { actionId: number | null; code?: string; params?: LogText['params']; message: string }): LogText => {
+    const t = reportedLogText(r);
+    return r.actionId !== null && hidden.has(r.actionId) ? redactTitle(t, BUSY) : t;
   };
   return {
     ...report,
-    decisions: report.decisions.map((d) => ({ ...d, ...text(d.actionId, d.message) })),
-    errors: report.errors.map((e) => ({ ...e, ...text(e.actionId, e.message) })),
+    decisions: report.decisions.map((d) => ({ ...d, ...text(d) })),
+    errors: report.errors.map((e) => ({ ...e, ...text(e) })),
     changes: report.changes.map((c) =>
       !seePrivate && (c.private || (c.actionId !== null && hidden.has(c.actionId))) ? { ...c, title: BUSY, fields: [], private: true } : c,
     ),
@@ -170,18 +170,21 @@ export const agendaSyncHandlers = defineHandlers({
     const run = ctx.db.prepare('SELECT user_id FROM sync_runs WHERE id = ?').get(input.runId) as { user_id: number } | undefined;
     if (!run) throw new CrmError('NOT_FOUND', `Sync run ${input.runId} does not exist.`);
     syncTarget(ctx.db, ctx.user, run.user_id);
-    const rows = ctx.db.prepare('SELECT level, crm_id, google_id, message, created_at FROM sync_log WHERE run_id = ? ORDER BY id').all(input.runId) as {
+    const rows = ctx.db.prepare('SELECT level, crm_id, google_id, message, code, params, created_at FROM sync_log WHERE run_id = ? ORDER BY id').all(input.runId) as {
       level: 'info';
       crm_id: number | null;
       google_id: string | null;
       message: string;
+      code: string | null;
+      params: string | null;
       created_at: string;
     }[];
     // A colleague's private actions stay « Busy » in the log too, unless the caller holds Visible.
     const seePrivate = agendaAccess(ctx.db, ctx.user, run.user_id).seePrivate;
     const hidden = seePrivate ? new Set<number>() : privateActions(ctx.db, rows.flatMap((r) => (r.crm_id === null ? [] : [r.crm_id])));
     return rows.map((r) => {
-      const t = logTextOf(r.message);
+      // The code and params stored with the line; a row written before migration 0007 is recognised.
+      const t = storedLogText(r.code, r.params, r.message);
       const text = r.crm_id !== null && hidden.has(r.crm_id) ? redactTitle(t, BUSY) : t;
       return { level: r.level, actionId: r.crm_id, googleId: r.google_id, ...text, at: r.created_at };
     });

@@ -22,7 +22,7 @@
  * on. A dry run does 1–3 with reads only and reports what 4 would do.
  */
 import type { people_v1 } from '@googleapis/people';
-import { MAX_CONTACT_SYNC_LIST, type ContactsSyncReport } from '../../../../shared/contract';
+import { MAX_CONTACT_SYNC_LIST, type ContactsSyncReport, type LogText } from '../../../../shared/contract';
 import { CrmError } from '../../../../shared/errors';
 import type { CoreServices, Emit } from '../../context';
 import type { Db } from '../../db/database';
@@ -30,6 +30,7 @@ import { describeGoogleError } from '../../google/errors';
 import { getUser } from '../../users/store';
 import type { Clock } from '../pacer';
 import { getSyncPrefs } from '../prefs';
+import { line, lineOfMessage, paramsColumn } from '../logText';
 import { openRun } from '../runs';
 import { detailReasonsOf, googleMessageOf, reasonOf, statusOf } from '../retry';
 import { withLock } from '../userLock';
@@ -86,11 +87,11 @@ interface LogLine {
   level: Level;
   contactId: number | null;
   googleId: string | null;
-  message: string;
+  /** Built where it is written (logText.ts's `line`): code, params and the English message. */
+  text: LogText;
 }
 
 const clip = (s: string, n = 200) => (s.length > n ? `${s.slice(0, n)}…` : s);
-const quote = (s: string) => `« ${clip(s, 80)} »`;
 
 /** People's "sync token expired / invalid": start again with a full listing. */
 function isTokenRefused(error: unknown): boolean {
@@ -104,6 +105,7 @@ function isContactLimit(error: unknown): boolean {
   return detailReasonsOf(error).includes('CONTACT_LIMIT_EXCEEDED') || /maximum of \d+ contacts/i.test(googleMessageOf(error) ?? '');
 }
 
+/** Why Google refused: its own words when it gave some (the `reason` of a line), else our description. */
 function googleRefusal(error: unknown): string {
   const own = googleMessageOf(error);
   return own ? `Google refused it (${statusOf(error) ?? 'error'}): ${clip(own)}` : describeGoogleError(error).message;
@@ -151,10 +153,12 @@ async function runLocked(deps: ContactsEngineDeps, opts: ContactsRunOptions): Pr
   } catch (error) {
     const wasCancelled = opts.signal?.aborted ?? false;
     report.status = wasCancelled ? 'cancelled' : 'failed';
-    const message = wasCancelled ? 'The sync was cancelled.' : error instanceof CrmError ? error.message : describeGoogleError(error instanceof UnknownOutcome ? error.cause : error).message;
-    report.errors.push({ contactId: null, googleId: null, message });
-    log.push({ level: 'error', contactId: null, googleId: null, message });
-    deps.services.logger.log('warn', 'contacts sync failed', { userId: opts.userId, message });
+    const text = wasCancelled
+      ? line('run.cancelled', { brief: 1 })
+      : lineOfMessage(error instanceof CrmError ? error.message : describeGoogleError(error instanceof UnknownOutcome ? error.cause : error).message);
+    report.errors.push({ contactId: null, googleId: null, ...text });
+    log.push({ level: 'error', contactId: null, googleId: null, text });
+    deps.services.logger.log('warn', 'contacts sync failed', { userId: opts.userId, message: text.message });
   }
   if (g) {
     report.requests = g.requests;
@@ -173,13 +177,24 @@ async function runLocked(deps: ContactsEngineDeps, opts: ContactsRunOptions): Pr
       requests: report.requests,
     };
     const at = report.finishedAt;
-    const counts = `${report.listed} on the list; CRM ~${report.crm.updated}; Google +${report.google.created} ~${report.google.updated} −${report.google.deleted}, ${report.google.photos} photo(s); ${report.requests} request(s)`;
+    const counts = line('contacts.run', {
+      status: report.status,
+      listed: report.listed,
+      crmUpdated: report.crm.updated,
+      googleCreated: report.google.created,
+      googleUpdated: report.google.updated,
+      googleDeleted: report.google.deleted,
+      photos: report.google.photos,
+      requests: report.requests,
+    });
     db.transaction(() => {
       db.prepare('UPDATE sync_runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?').run(report.status, at, JSON.stringify(summary), runId);
-      const insert = db.prepare('INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-      for (const l of log) insert.run(runId, l.level, l.contactId === null && l.googleId === null ? 'run' : 'contact', l.contactId, l.googleId, l.message, at);
-      for (const s of report.skipped) insert.run(runId, 'info', 'run', null, null, `Skipped ${s.count} (${s.reason}).`, at);
-      insert.run(runId, report.status === 'ok' ? 'info' : report.status === 'partial' ? 'warning' : 'error', 'run', null, null, `Run ${report.status}: ${counts}.`, at);
+      const insert = db.prepare('INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, code, params, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      const put = (level: Level, entity: 'run' | 'contact', contactId: number | null, googleId: string | null, t: LogText) =>
+        insert.run(runId, level, entity, contactId, googleId, t.message, t.code, paramsColumn(t), at);
+      for (const l of log) put(l.level, l.contactId === null && l.googleId === null ? 'run' : 'contact', l.contactId, l.googleId, l.text);
+      for (const s of report.skipped) put('info', 'run', null, null, line('run.skipped', { count: s.count, reason: s.reason }));
+      put(report.status === 'ok' ? 'info' : report.status === 'partial' ? 'warning' : 'error', 'run', null, null, counts);
       if (report.status === 'ok' || report.status === 'partial') {
         getSyncPrefs(db, opts.userId, at);
         db.prepare('UPDATE sync_prefs SET contacts_last_sync_at = ? WHERE user_id = ?').run(at, opts.userId);
@@ -264,19 +279,19 @@ class Run {
     if (this.opts.signal?.aborted) throw cancelled();
   }
 
-  private fail(contactId: number | null, googleId: string | null, message: string): void {
+  private fail(contactId: number | null, googleId: string | null, text: LogText): void {
     if (contactId !== null) this.failed.add(contactId);
-    this.report.errors.push({ contactId, googleId, message });
-    this.log.push({ level: 'error', contactId, googleId, message });
+    this.report.errors.push({ contactId, googleId, ...text });
+    this.log.push({ level: 'error', contactId, googleId, text });
   }
 
-  private decide(kind: ContactsSyncReport['decisions'][number]['kind'], contactId: number, googleId: string | null, message: string): void {
-    this.report.decisions.push({ kind, contactId, googleId, message });
-    this.log.push({ level: kind === 'conflict' || kind === 'overwritten' ? 'warning' : 'info', contactId, googleId, message });
+  private decide(kind: ContactsSyncReport['decisions'][number]['kind'], contactId: number, googleId: string | null, text: LogText): void {
+    this.report.decisions.push({ kind, contactId, googleId, ...text });
+    this.log.push({ level: kind === 'conflict' || kind === 'overwritten' ? 'warning' : 'info', contactId, googleId, text });
   }
 
-  private info(contactId: number | null, googleId: string | null, message: string): void {
-    this.log.push({ level: 'info', contactId, googleId, message });
+  private info(contactId: number | null, googleId: string | null, text: LogText): void {
+    this.log.push({ level: 'info', contactId, googleId, text });
   }
 
   private progress(phase: 'pull' | 'push' | 'photos', done: number, total: number): void {
@@ -318,8 +333,9 @@ class Run {
     return l !== undefined && (l.googleId.startsWith(PLACEHOLDER) || l.snap.n === 1);
   }
 
+  /** The contact as its log lines name it (cut at 80 characters). */
   private name(row: ContactRow): string {
-    return quote(displayName(row) || `contact ${row.id}`);
+    return clip(displayName(row) || `contact ${row.id}`, 80);
   }
 
   // ---------------------------------------------------------------- 1. setup
@@ -351,7 +367,7 @@ class Run {
           if (!this.dry) this.db.transaction(() => dropLink(this.db, this.userId, link.contactId))();
           if (!this.isPlaceholder(link)) {
             this.skipped.set('deleted-in-crm', (this.skipped.get('deleted-in-crm') ?? 0) + 1);
-            this.info(link.contactId, link.googleId, `Contact ${link.contactId} was deleted in the CRM: its Google contact is left as it is.`);
+            this.info(link.contactId, link.googleId, line('contacts.deletedInCrm', { contactId: link.contactId }));
           }
         } else if (!link.snap.d && !this.dry) {
           this.db.transaction(() => flagLink(this.db, this.userId, link.contactId, 'd'))();
@@ -396,7 +412,7 @@ class Run {
         return { ...(await this.list(stored.token)), full: false };
       } catch (error) {
         if (!isTokenRefused(error)) throw error;
-        this.log.push({ level: 'warning', contactId: null, googleId: null, message: 'Google refused the sync token (expired or invalid): every contact was read again, nothing is lost.' });
+        this.log.push({ level: 'warning', contactId: null, googleId: null, text: line('contacts.tokenRefused', {}) });
       }
     }
     return { ...(await this.list(null)), full: true };
@@ -441,7 +457,7 @@ class Run {
       const current = this.links.get(m.id);
       if (current && !this.isPlaceholder(current) && !this.deleted.has(m.id)) continue;
       if (this.relinks.has(m.id)) {
-        this.log.push({ level: 'warning', contactId: m.id, googleId: rn, message: `Two Google contacts carry the CRM id of ${this.name(row)}: ${this.relinks.get(m.id)!.resourceName} is kept, ${rn} is left alone.` });
+        this.log.push({ level: 'warning', contactId: m.id, googleId: rn, text: line('contacts.twoCarryId', { name: this.name(row), kept: String(this.relinks.get(m.id)!.resourceName), other: rn }) });
         continue;
       }
       this.relinks.set(m.id, p);
@@ -457,16 +473,16 @@ class Run {
 
   // ---------------------------------------------------------------- 3. plan
 
-  private mergeComment(row: ContactRow, base: Snapshot | null, person: Person | null, gComment: string): { merged: string; conflict: string | null } {
+  private mergeComment(row: ContactRow, base: Snapshot | null, person: Person | null, gComment: string): { merged: string; conflict: LogText | null } {
     const crm = row.comment;
     const crmT = Date.parse(row.updated_at) || 0;
     const gT = Date.parse(person?.metadata?.sources?.find((s) => s.type === 'CONTACT')?.updateTime ?? person?.metadata?.sources?.[0]?.updateTime ?? '') || 0;
-    const newest = (): { merged: string; conflict: string } => {
+    const newest = (): { merged: string; conflict: LogText } => {
       const googleWins = gT > crmT;
       const lost = googleWins ? crm : gComment;
       return {
         merged: googleWins ? gComment : crm,
-        conflict: `${this.name(row)}: the comment changed on both sides; the ${googleWins ? 'Google' : 'CRM'} edit is newer and wins. The ${googleWins ? 'CRM' : 'Google'} text was: ${quote(clip(lost, 500))}.`,
+        conflict: line('contacts.conflict', { name: this.name(row), winner: googleWins ? 'google' : 'crm', lost: clip(lost, 80) }),
       };
     };
     if (crm === gComment) return { merged: crm, conflict: null };
@@ -497,7 +513,7 @@ class Run {
           'overwritten',
           row.id,
           googleId,
-          `${this.name(row)}: ${edited.map((k) => FIELD_LABELS[k]).join(', ')} edited in Google (${edited.map((k) => JSON.stringify(gOwned[k])).join(', ')}) — these fields follow the CRM and were set back to its values.`,
+          line('contacts.overwritten', { name: this.name(row), fields: edited.map((k) => FIELD_LABELS[k]).join(', '), values: edited.map((k) => JSON.stringify(gOwned[k])).join(', ') }),
         );
       }
     }
@@ -525,7 +541,7 @@ class Run {
         if (p) {
           if (p.etag !== link.etag || link.snap.r || link.snap.d) this.pulled.set(link.contactId, p);
         } else if (gone.has(rn)) this.deleted.add(link.contactId);
-        else this.fail(link.contactId, rn, 'Google did not say whether this contact still exists; it is checked again at the next sync.');
+        else this.fail(link.contactId, rn, line('contacts.existsUnknown', {}));
       }
     }
     this.checkpoint();
@@ -554,7 +570,7 @@ class Run {
         const base = link.snap.f === null ? null : link.snap;
         const { pair, needGoogle } = this.pairOf(row, link, link.googleId, this.pulled.get(row.id) ?? null, base, desired);
         if (bad && needGoogle) {
-          this.fail(row.id, link.googleId, `${this.name(row)} was not sent to Google: ${bad}.`);
+          this.fail(row.id, link.googleId, line('contacts.notSent', { name: this.name(row), reason: bad }));
           continue;
         }
         if (needGoogle) updates.push(pair);
@@ -565,9 +581,9 @@ class Run {
       } else if (relink?.resourceName) {
         const dormant = link?.snap.d ? link.snap : null;
         const { pair, needGoogle } = this.pairOf(row, null, relink.resourceName, relink, dormant, desired);
-        this.decide('relinked', row.id, relink.resourceName, `${this.name(row)} was found in Google by its CRM id (after a Reset or an interrupted sync): linked again, not duplicated.`);
+        this.decide('relinked', row.id, relink.resourceName, line('contacts.relinked', { name: this.name(row) }));
         if (bad && needGoogle) {
-          this.fail(row.id, relink.resourceName, `${this.name(row)} was not sent to Google: ${bad}.`);
+          this.fail(row.id, relink.resourceName, line('contacts.notSent', { name: this.name(row), reason: bad }));
           if (!this.dry) this.db.transaction(() => this.record(pair, relink, false, true))();
           continue;
         }
@@ -577,7 +593,7 @@ class Run {
         if (photo) photos.push(photo);
       } else {
         if (bad) {
-          this.fail(row.id, null, `${this.name(row)} was not sent to Google: ${bad}.`);
+          this.fail(row.id, null, line('contacts.notSent', { name: this.name(row), reason: bad }));
           continue;
         }
         creates.push({ row, desired, recreated: real && this.deleted.has(row.id) });
@@ -676,7 +692,7 @@ class Run {
         crmComment = p.merged;
         this.report.crm.updated++;
         this.crmChanged.push(p.row.id);
-        this.info(p.row.id, p.googleId, `${this.name(p.row)}: comment updated in the CRM from Google.`);
+        this.info(p.row.id, p.googleId, line('contacts.commentFromGoogle', { name: this.name(p.row) }));
       }
     }
     const from = person ?? null;
@@ -733,13 +749,13 @@ class Run {
   private created(c: Create, person: Person): void {
     this.db.transaction(() => this.recordCreated(c.row, c.desired, person))();
     this.report.google.created++;
-    if (c.recreated) this.decide('recreated', c.row.id, person.resourceName ?? null, `${this.name(c.row)} had been deleted in Google while on the sync list: it was created again.`);
+    if (c.recreated) this.decide('recreated', c.row.id, person.resourceName ?? null, line('contacts.recreated', { name: this.name(c.row) }));
     this.pushed();
   }
 
   private async createChunk(chunk: Create[], recoveries: number): Promise<void> {
     if (this.accountFull) {
-      for (const c of chunk) this.fail(c.row.id, null, `${this.name(c.row)} was not created: the Google account is full (Google keeps about 25,000 contacts per account).`);
+      for (const c of chunk) this.fail(c.row.id, null, line('contacts.accountFull', { name: this.name(c.row) }));
       return;
     }
     this.placeholders(chunk, true);
@@ -758,7 +774,7 @@ class Run {
       if (error instanceof UnknownOutcome) {
         // Google may have created them: find them by their CRM id before creating again.
         if (recoveries >= 4) {
-          for (const c of chunk) this.fail(c.row.id, null, `${this.name(c.row)}: Google did not answer whether it was created; the next sync checks before creating it.`);
+          for (const c of chunk) this.fail(c.row.id, null, line('contacts.createUnknown', { name: this.name(c.row) }));
           return;
         }
         const rest = await this.recover(chunk);
@@ -770,7 +786,7 @@ class Run {
       if (status !== null && status >= 400 && status < 500 && status !== 429) {
         if (chunk.length === 1 && isContactLimit(error)) this.accountFull = true;
         if (this.accountFull) {
-          for (const c of chunk) this.fail(c.row.id, null, `${this.name(c.row)} was not created: the Google account is full (Google keeps about 25,000 contacts per account).`);
+          for (const c of chunk) this.fail(c.row.id, null, line('contacts.accountFull', { name: this.name(c.row) }));
           return;
         }
         if (chunk.length > 1) {
@@ -780,7 +796,7 @@ class Run {
           await this.createChunk(chunk.slice(half), recoveries);
           return;
         }
-        this.fail(chunk[0]!.row.id, null, `${this.name(chunk[0]!.row)} was not created: ${googleRefusal(error)}.`);
+        this.fail(chunk[0]!.row.id, null, line('contacts.notCreated', { name: this.name(chunk[0]!.row), reason: googleRefusal(error) }));
         return;
       }
       throw error;
@@ -796,7 +812,7 @@ class Run {
       else {
         this.db.transaction(() => dropLink(this.db, this.userId, c.row.id))();
         const r = (res.createdPeople ?? []).find((x) => !x.person && x.status?.message);
-        this.fail(c.row.id, null, `${this.name(c.row)} was not created: Google answered ${r?.status?.message ? clip(r.status.message) : 'without it'}.`);
+        this.fail(c.row.id, null, line('contacts.notCreated', { name: this.name(c.row), reason: `Google answered ${r?.status?.message ? clip(r.status.message) : 'without it'}` }));
       }
     }
   }
@@ -816,7 +832,7 @@ class Run {
       const p = found.get(c.row.id);
       if (p) {
         this.created(c, p);
-        this.info(c.row.id, p.resourceName ?? null, `${this.name(c.row)}: Google's answer to its creation was lost; found by its CRM id and linked, not duplicated.`);
+        this.info(c.row.id, p.resourceName ?? null, line('contacts.answerLost', { name: this.name(c.row) }));
       } else rest.push(c);
     }
     return rest;
@@ -842,7 +858,7 @@ class Run {
     const firstLink = p.link === null;
     this.db.transaction(() => this.record(p, person, true))();
     this.report.google.updated++;
-    if (!firstLink) this.info(p.row.id, p.googleId, `${this.name(p.row)}: updated in Google.`);
+    if (!firstLink) this.info(p.row.id, p.googleId, line('contacts.updatedInGoogle', { name: this.name(p.row) }));
     this.pushed();
   }
 
@@ -868,7 +884,7 @@ class Run {
     for (const p of chunk) {
       const r = res.updateResult?.[p.googleId];
       if (r?.person && (r.status?.code ?? 0) === 0) this.updated(p, r.person);
-      else this.fail(p.row.id, p.googleId, `${this.name(p.row)} was not updated in Google: ${r?.status?.message ? clip(r.status.message) : 'no answer for it'}.`);
+      else this.fail(p.row.id, p.googleId, line('contacts.notUpdated', { name: this.name(p.row), reason: r?.status?.message ? clip(r.status.message) : 'no answer for it' }));
     }
   }
 
@@ -880,7 +896,7 @@ class Run {
       return;
     }
     if (!(status === 400 && (reason === 'failedPrecondition' || /etag/i.test(googleMessageOf(error) ?? '')))) {
-      this.fail(p.row.id, p.googleId, `${this.name(p.row)} was not updated in Google: ${googleRefusal(error)}.`);
+      this.fail(p.row.id, p.googleId, line('contacts.notUpdated', { name: this.name(p.row), reason: googleRefusal(error) }));
       return;
     }
     // Changed in Google meanwhile — or our own update, applied but its answer lost and sent
@@ -890,7 +906,7 @@ class Run {
       const fresh = found.get(p.googleId);
       if (!fresh) {
         if (gone.has(p.googleId)) again.push({ row: p.row, desired: p.desired, recreated: true });
-        else this.fail(p.row.id, p.googleId, `${this.name(p.row)} changed in Google during the sync; it is merged at the next sync.`);
+        else this.fail(p.row.id, p.googleId, line('contacts.changedDuringSync', { name: this.name(p.row) }));
         return;
       }
       const { pair, needGoogle } = this.pairOf(p.row, p.link, p.googleId, fresh, p.base, p.desired, true);
@@ -913,7 +929,7 @@ class Run {
           return;
         }
         if (statusOf(e) !== 400 || reasonOf(e) !== 'failedPrecondition' || attempt >= 3) {
-          this.fail(p.row.id, p.googleId, `${this.name(p.row)} was not updated in Google: ${googleRefusal(e)}.`);
+          this.fail(p.row.id, p.googleId, line('contacts.notUpdated', { name: this.name(p.row), reason: googleRefusal(e) }));
           return;
         }
       }
@@ -944,7 +960,7 @@ class Run {
             jpeg = await photoForGoogle(bytes);
           } catch (error) {
             if (error instanceof BadPhoto) {
-              this.fail(o.contactId, link.googleId, `${this.name(row)}: ${error.message}. Its other fields were synced.`);
+              this.fail(o.contactId, link.googleId, line('contacts.badPhoto', { name: this.name(row), reason: error.message }));
               continue;
             }
             throw error;
@@ -967,13 +983,13 @@ class Run {
           this.consumeOutbox(o.contactId);
         })();
         this.report.google.photos++;
-        this.info(o.contactId, link.googleId, `${this.name(row)}: photo ${o.op === 'set' ? 'sent to' : 'deleted in'} Google.`);
+        this.info(o.contactId, link.googleId, o.op === 'set' ? line('contacts.photoSent', { name: this.name(row) }) : line('contacts.photoDeleted', { name: this.name(row) }));
       } catch (error) {
         if (error instanceof CrmError) throw error;
         const status = statusOf(error);
         if (status !== null && status >= 400 && status < 500 && status !== 429) {
           if (status === 404) this.db.transaction(() => flagLink(this.db, this.userId, o.contactId, 'r'))();
-          this.fail(o.contactId, link.googleId, `${this.name(row)}: the photo was not ${o.op === 'set' ? 'sent' : 'deleted'}: ${googleRefusal(error)}.`);
+          this.fail(o.contactId, link.googleId, line(o.op === 'set' ? 'contacts.photoNotSent' : 'contacts.photoNotDeleted', { name: this.name(row), reason: googleRefusal(error) }));
           continue;
         }
         throw error;

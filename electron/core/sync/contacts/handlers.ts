@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ContactsSyncRunSummary } from '../../../../shared/contract';
 import { CrmError } from '../../../../shared/errors';
 import { defineAsyncHandlers, defineHandlers, nowIso, type AsyncContext } from '../../context';
-import { logTextOf } from '../logText';
+import { reportedLogText, storedLogText } from '../logText';
 import { cancelContactsRuns, cancellableContacts } from './cancel';
 import { removeFromList, runContactsSync, type ContactsEngineDeps } from './engine';
 import { addToList, assertOnList, candidateIds, candidates, contactsTarget, lastSyncAt, listCount, listItemIds, listItems } from './store';
@@ -22,7 +22,8 @@ export const contactsSyncAsyncHandlers = defineAsyncHandlers({
     // Cancellable from the moment it is asked for, even while waiting for the user's lock.
     return cancellableContacts(ctx.services, userId, async (signal) => {
       const report = await runContactsSync(deps(ctx), { userId, startedBy: ctx.user.id, dryRun: input.dryRun, signal });
-      return { ...report, decisions: report.decisions.map((d) => ({ ...d, ...logTextOf(d.message) })), errors: report.errors.map((e) => ({ ...e, ...logTextOf(e.message) })) };
+      // Decisions and errors carry the code and params the engine built them with (logText.ts).
+      return { ...report, decisions: report.decisions.map((d) => ({ ...d, ...reportedLogText(d) })), errors: report.errors.map((e) => ({ ...e, ...reportedLogText(e) })) };
     });
   },
 
@@ -61,12 +62,7 @@ export const contactsSyncHandlers = defineHandlers({
   'contactSyncList.items': (input, ctx) => {
     const userId = contactsTarget(ctx.db, ctx.user, input.userId);
     const page = listItems(ctx.db, userId, input.query, input.offset, input.limit);
-    const items = page.items.map((item) => {
-      if (item.message === null) return item;
-      const { code, params } = logTextOf(item.message);
-      return { ...item, code, params };
-    });
-    return { userId, count: listCount(ctx.db, userId), total: page.total, lastSyncAt: lastSyncAt(ctx.db, userId), items };
+    return { userId, count: listCount(ctx.db, userId), total: page.total, lastSyncAt: lastSyncAt(ctx.db, userId), items: page.items };
   },
 
   'contactSyncList.candidates': (input, ctx) => candidates(ctx.db, ctx.user, contactsTarget(ctx.db, ctx.user, input.userId), input.query, input.offset, input.limit),
@@ -114,13 +110,16 @@ export const contactsSyncHandlers = defineHandlers({
     const run = ctx.db.prepare("SELECT user_id FROM sync_runs WHERE id = ? AND scope = 'contacts'").get(input.runId) as { user_id: number } | undefined;
     if (!run) throw new CrmError('NOT_FOUND', `Contacts sync run ${input.runId} does not exist.`);
     contactsTarget(ctx.db, ctx.user, run.user_id);
-    const rows = ctx.db.prepare('SELECT level, crm_id, google_id, message, created_at FROM sync_log WHERE run_id = ? ORDER BY id').all(input.runId) as {
+    const rows = ctx.db.prepare('SELECT level, crm_id, google_id, message, code, params, created_at FROM sync_log WHERE run_id = ? ORDER BY id').all(input.runId) as {
       level: 'info' | 'warning' | 'error';
       crm_id: number | null;
       google_id: string | null;
       message: string;
+      code: string | null;
+      params: string | null;
       created_at: string;
     }[];
-    return rows.map((r) => ({ level: r.level, contactId: r.crm_id, googleId: r.google_id, ...logTextOf(r.message), at: r.created_at }));
+    // The code and params stored with the line; a row written before migration 0007 is recognised.
+    return rows.map((r) => ({ level: r.level, contactId: r.crm_id, googleId: r.google_id, ...storedLogText(r.code, r.params, r.message), at: r.created_at }));
   },
 });

@@ -11,6 +11,7 @@ import type { Db } from '../../db/database';
 import { visibleContactsSql } from '../../users/access';
 import { getUser, rightsOn, toSessionUser } from '../../users/store';
 import { noExtras, ownedOfCrm, sameOwned, type ContactRow, type Extras, type Owned } from './mapping';
+import { storedLogText } from '../logText';
 
 /** What a link remembers of the last sync. */
 export interface Snapshot {
@@ -185,12 +186,12 @@ export function listItems(db: Db, userId: number, query: string, offset: number,
   const full = new Map((db.prepare(`SELECT ${ENGINE_COLUMNS} FROM contacts c LEFT JOIN companies co ON co.id = c.company_id WHERE c.id IN (SELECT value FROM json_each(?))`).all(ids) as ContactRow[]).map((r) => [r.id, r]));
   // A contact's error is the one the last finished run of this list wrote for it.
   const lastRun = db.prepare("SELECT id FROM sync_runs WHERE user_id = ? AND scope = 'contacts' AND status <> 'running' ORDER BY id DESC LIMIT 1").get(userId) as { id: number } | undefined;
-  const errors = new Map<number, string>();
+  const errors = new Map<number, { message: string; code: string | null; params: string | null }>();
   if (lastRun) {
     for (const e of db
-      .prepare(`SELECT crm_id, message FROM sync_log WHERE run_id = ? AND level = 'error' AND entity = 'contact' AND crm_id IN (SELECT value FROM json_each(?)) ORDER BY id`)
-      .all(lastRun.id, ids) as { crm_id: number; message: string }[]) {
-      if (!errors.has(e.crm_id)) errors.set(e.crm_id, e.message);
+      .prepare(`SELECT crm_id, message, code, params FROM sync_log WHERE run_id = ? AND level = 'error' AND entity = 'contact' AND crm_id IN (SELECT value FROM json_each(?)) ORDER BY id`)
+      .all(lastRun.id, ids) as { crm_id: number; message: string; code: string | null; params: string | null }[]) {
+      if (!errors.has(e.crm_id)) errors.set(e.crm_id, e);
     }
   }
   const items = rows.map((r): ContactSyncItem => {
@@ -199,12 +200,15 @@ export function listItems(db: Db, userId: number, query: string, offset: number,
     const row = full.get(r.id)!;
     const synced =
       link !== undefined && snap !== null && !link.google_id.startsWith(PLACEHOLDER) && !snap.d && !snap.r && snap.f !== null && sameOwned(snap.f, ownedOfCrm(row)) && snap.c === row.comment && snap.p === row.photo_sha256;
-    const message = errors.get(r.id) ?? null;
+    const error = errors.get(r.id);
+    // The line's stored code and params; a row written before migration 0007 is recognised.
+    const text = error ? storedLogText(error.code, error.params, error.message) : null;
     return {
       ...toSummary(r),
       addedAt: r.added_at,
-      state: message !== null ? 'error' : synced ? 'synced' : 'pending',
-      message,
+      state: text !== null ? 'error' : synced ? 'synced' : 'pending',
+      message: text?.message ?? null,
+      ...(text ? { code: text.code, params: text.params } : {}),
       syncedAt: link && !link.google_id.startsWith(PLACEHOLDER) ? link.synced_at : null,
     };
   });
