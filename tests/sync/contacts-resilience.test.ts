@@ -223,8 +223,12 @@ describe('sync tokens, Reset, limits', () => {
     const r = await run();
     expect(r.status).toBe('failed');
     const message = `The contact sync list of ${f.repLogin} holds 25,001 contacts; Google keeps at most 25,000 per account. Take 1 off the list, then sync again.`;
-    // A refusal of the run as a whole is the CrmError's own sentence: it has no code of its own yet (shown in English).
-    expect(r.errors).toEqual([{ contactId: null, googleId: null, message, code: 'text', params: { text: message } }]);
+    // The refusal has its own code, with its numbers as params: the UI says it in the user's language.
+    const params = { login: f.repLogin, count: 25_001, max: 25_000, over: 1 };
+    expect(r.errors).toEqual([{ contactId: null, googleId: null, message, code: 'contacts.listTooLong', params }]);
+    expect(f.db.prepare("SELECT code, params, message FROM sync_log WHERE run_id = ? AND code = 'contacts.listTooLong'").all(r.runId)).toEqual([
+      { code: 'contacts.listTooLong', params: JSON.stringify(params), message },
+    ]);
     expect(r.requests).toBe(0);
     const one = await f.createContact({ lastName: 'De trop' });
     expect(await f.core.call(f.rep, 'contactSyncList.add', { contactIds: [one] })).toEqual({

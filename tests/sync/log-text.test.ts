@@ -5,7 +5,20 @@
  */
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { createdInCrmMoreMessage, line, LOG_CODES, logTextOf, redactTitle, storedLogText, type LogCode, type LogParamsByCode } from '../../electron/core/sync/logText';
+import { CrmError } from '../../shared/errors';
+import { describeGoogleError } from '../../electron/core/google/errors';
+import {
+  createdInCrmMoreMessage,
+  line,
+  LOG_CODES,
+  LoggedRefusal,
+  lineOfFailure,
+  logTextOf,
+  redactTitle,
+  storedLogText,
+  type LogCode,
+  type LogParamsByCode,
+} from '../../electron/core/sync/logText';
 import fr from '../../renderer/src/i18n/fr';
 import en from '../../renderer/src/i18n/en';
 import { logLine } from '../../renderer/src/views/sync/logText';
@@ -63,7 +76,17 @@ describe('sync log codes', () => {
       expect(logTextOf(built.message), code).toEqual(built);
     }
     // The optional params too.
-    for (const built of [line('run.cancelled', { brief: 1 }), line('google.answered', { status: 503 }), line('agenda.conflict', { ...SAMPLES['agenda.conflict'], during: 1 })]) {
+    for (const built of [
+      line('run.cancelled', { brief: 1 }),
+      line('google.answered', { status: 503 }),
+      line('google.answered', { status: 500, reason: 'backendError' }),
+      line('google.answered', { status: 500, reason: 'backendError', detail: 'Backend Error' }),
+      line('google.unreachable', {}),
+      line('google.unreachable', { code: 'ENOTFOUND', dns: 1 }),
+      line('google.unauthorized', {}),
+      line('google.notFound', {}),
+      line('agenda.conflict', { ...SAMPLES['agenda.conflict'], during: 1 }),
+    ]) {
       expect(logTextOf(built.message)).toEqual(built);
     }
     expect(new Set(LOG_CODES)).toEqual(new Set(Object.keys(SAMPLES)));
@@ -110,6 +133,97 @@ describe('sync log codes', () => {
   });
 });
 
+/** A Google client's failure with an answer (gaxios shape: only the answer is read). */
+const answered = (status: number, data: unknown) => ({ response: { status, data } });
+const apiError = (status: number, message?: string, reason?: string) =>
+  answered(status, { error: { code: status, ...(message ? { message } : {}), ...(reason ? { errors: [{ reason }] } : {}) } });
+
+/** One failure of each kind google/errors.ts describes, with the line it is logged as. */
+const FAILURES: { error: unknown; code: LogCode; params: Record<string, string | number> }[] = [
+  { error: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), code: 'google.unreachable', params: { code: 'ECONNRESET' } },
+  { error: new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }) }), code: 'google.unreachable', params: { code: 'ENOTFOUND', dns: 1 } },
+  { error: new Error('socket hang up'), code: 'google.unreachable', params: {} },
+  { error: new Error('something odd'), code: 'google.unexpected', params: {} },
+  { error: apiError(429, 'Rate Limit Exceeded', 'rateLimitExceeded'), code: 'google.quota', params: { status: 429 } },
+  { error: apiError(403, 'User Rate Limit Exceeded', 'userRateLimitExceeded'), code: 'google.quota', params: { status: 403 } },
+  { error: answered(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' }), code: 'google.invalidGrant', params: {} },
+  { error: answered(401, { error: 'invalid_client' }), code: 'google.invalidClient', params: { error: 'invalid_client' } },
+  { error: answered(400, JSON.stringify({ error: 'unauthorized_client' })), code: 'google.invalidClient', params: { error: 'unauthorized_client' } },
+  { error: answered(400, { error: 'invalid_request' }), code: 'google.answered', params: { status: 400, reason: 'invalid_request' } },
+  { error: apiError(403, 'Google Calendar API has not been used in project 1 before or it is disabled.', 'accessNotConfigured'), code: 'google.apiDisabled', params: { status: 403 } },
+  { error: apiError(401, 'Request had invalid authentication credentials.'), code: 'google.unauthorized', params: { detail: 'Request had invalid authentication credentials.' } },
+  { error: answered(401, ''), code: 'google.unauthorized', params: {} },
+  { error: apiError(404, 'Not Found', 'notFound'), code: 'google.notFound', params: { detail: 'Not Found' } },
+  { error: answered(404, undefined), code: 'google.notFound', params: {} },
+  { error: apiError(500, 'Backend Error', 'backendError'), code: 'google.answered', params: { status: 500, reason: 'backendError', detail: 'Backend Error' } },
+  { error: answered(503, 'Service Unavailable'), code: 'google.answered', params: { status: 503 } },
+  { error: apiError(400, 'Invalid start time.'), code: 'google.answered', params: { status: 400, detail: 'Invalid start time.' } },
+];
+
+describe('a run or an item that fails with an exception', () => {
+  it('logs a Google failure by the code of its kind, in the very sentence describeGoogleError writes', () => {
+    for (const f of FAILURES) {
+      const described = describeGoogleError(f.error);
+      const built = lineOfFailure(f.error);
+      expect(built, described.message).toEqual({ code: f.code, params: f.params, message: described.message });
+      // A row of the same sentence written before 0007 reads the same.
+      expect(logTextOf(described.message), described.message).toEqual(built);
+    }
+    expect(new Set(FAILURES.map((f) => describeGoogleError(f.error).kind))).toEqual(
+      new Set(['network', 'other', 'quota', 'invalidGrant', 'invalidClient', 'apiDisabled', 'unauthorized', 'notFound']),
+    );
+  });
+
+  it('says each Google failure in French and English, with no empty « : . » when Google gave no detail', async () => {
+    const i18n = i18next.createInstance();
+    await i18n.init({ showSupportNotice: false, lng: 'fr', resources: { fr: { translation: fr }, en: { translation: en } }, interpolation: { escapeValue: false } });
+    const say = (lng: 'fr' | 'en', error: unknown) => logLine(i18n.getFixedT(lng), lineOfFailure(error));
+    expect(say('fr', FAILURES[0]!.error)).toEqual({ text: 'Google est injoignable (ECONNRESET) : vérifiez la connexion réseau.', lang: undefined });
+    expect(say('fr', FAILURES[1]!.error).text).toBe('Google est injoignable (ENOTFOUND) : vérifiez la connexion réseau et le DNS.');
+    expect(say('fr', FAILURES[2]!.error).text).toBe('Google est injoignable (erreur réseau) : vérifiez la connexion réseau.');
+    expect(say('fr', FAILURES[4]!.error).text).toBe('Le quota de Google est épuisé (429) : patientez une minute puis relancez.');
+    expect(say('fr', apiError(500, 'Backend Error', 'backendError')).text).toBe('Google a répondu 500 backendError : Backend Error.');
+    expect(say('fr', answered(503, 'Service Unavailable')).text).toBe('Google a répondu 503.');
+    expect(say('fr', answered(400, { error: 'invalid_request' })).text).toBe('Google a répondu 400 invalid_request.');
+    expect(say('fr', apiError(400, 'Invalid start time.')).text).toBe('Google a répondu 400 : Invalid start time.');
+    expect(say('fr', answered(404, undefined)).text).toBe('Introuvable chez Google (404).');
+    expect(say('fr', apiError(401, 'Bad credentials')).text).toBe('Google a refusé les identifiants (401) : Bad credentials.');
+    expect(say('en', apiError(500, 'Backend Error', 'backendError')).text).toBe('Google answered 500 backendError: Backend Error.');
+    expect(say('en', FAILURES[1]!.error).text).toBe('Google cannot be reached (ENOTFOUND): check the network connection and DNS.');
+    for (const f of FAILURES) {
+      for (const lng of ['fr', 'en'] as const) {
+        const said = say(lng, f.error);
+        expect(said.lang, `${lng} ${f.code}`).toBeUndefined();
+        expect(said.text, `${lng} ${f.code}`).not.toMatch(/\{\{|: \.|\(\)/);
+      }
+    }
+  });
+
+  it('keeps a CrmError\'s own sentence, and the line a refusal built where it was refused', async () => {
+    expect(lineOfFailure(new CrmError('CONFLICT', 'No action type exists: events from Google cannot become actions.'))).toEqual({
+      code: 'text',
+      params: { text: 'No action type exists: events from Google cannot become actions.' },
+      message: 'No action type exists: events from Google cannot become actions.',
+    });
+    const tooLong = line('contacts.listTooLong', { login: 'COM1', count: 25_001, max: 25_000, over: 1 });
+    expect(tooLong.message).toBe('The contact sync list of COM1 holds 25,001 contacts; Google keeps at most 25,000 per account. Take 1 off the list, then sync again.');
+    const refusal = new LoggedRefusal('CONFLICT', tooLong);
+    expect(refusal).toBeInstanceOf(CrmError);
+    expect(refusal.message).toBe(tooLong.message);
+    expect(lineOfFailure(refusal)).toEqual(tooLong);
+    expect(logTextOf(tooLong.message)).toEqual(tooLong);
+    const big = line('contacts.listTooLong', { login: 'COM1', count: 1_234_567, max: 25_000, over: 1_209_567 });
+    expect(big.message).toBe('The contact sync list of COM1 holds 1,234,567 contacts; Google keeps at most 25,000 per account. Take 1,209,567 off the list, then sync again.');
+    expect(logTextOf(big.message)).toEqual(big);
+    const i18n = i18next.createInstance();
+    await i18n.init({ showSupportNotice: false, lng: 'fr', resources: { fr: { translation: fr }, en: { translation: en } }, interpolation: { escapeValue: false } });
+    expect(logLine(i18n.getFixedT('fr'), tooLong).text).toBe(
+      'La liste de contacts à synchroniser de COM1 compte 25\u202f001 contacts ; Google en garde au plus 25\u202f000 par compte. Retirez-en 1 de la liste, puis relancez la synchronisation.',
+    );
+    expect(logLine(i18n.getFixedT('en'), tooLong).text).toBe('The contact sync list of COM1 holds 25,001 contacts; Google keeps at most 25,000 per account. Take 1 off the list, then sync again.');
+  });
+});
+
 /** One example of each code's params: TypeScript refuses this table if a code has none. */
 const SAMPLES: { [C in LogCode]: LogParamsByCode[C] } = {
   text: { text: 'A sentence no pattern knows' },
@@ -119,6 +233,15 @@ const SAMPLES: { [C in LogCode]: LogParamsByCode[C] } = {
   'agenda.run': { status: 'partial', crmCreated: 1, crmUpdated: 2, crmDeleted: 3, googleCreated: 4, googleUpdated: 5, googleDeleted: 6, requests: 7 },
   'contacts.run': { status: 'ok', listed: 10, crmUpdated: 1, googleCreated: 2, googleUpdated: 3, googleDeleted: 0, photos: 4, requests: 5 },
   'google.answered': { status: 400, detail: 'Invalid start time' },
+  'google.unreachable': { code: 'ECONNRESET' },
+  'google.unexpected': {},
+  'google.quota': { status: 429 },
+  'google.invalidGrant': {},
+  'google.invalidClient': { error: 'invalid_client' },
+  'google.apiDisabled': { status: 403 },
+  'google.unauthorized': { detail: 'Request had invalid authentication credentials.' },
+  'google.notFound': { detail: 'Not Found' },
+  'contacts.listTooLong': { login: 'COM1', count: 25001, max: 25000, over: 1 },
   'agenda.tokenRefused': {},
   'agenda.deletedInGoogleEditedInCrm': { title: 'Réunion « budget »' },
   'agenda.deletedInCrmEditedInGoogle': { title: 'Déjeuner' },

@@ -9,15 +9,19 @@
  * params are stored with the message in `sync_log` (migration 0007) and returned in the run's
  * report. Rows written before 0007 have no code: for them only, the sentence is recognised by the
  * code's pattern (`logTextOf`), so the logs of earlier runs still read in the user's language;
- * a stored params that does not parse falls back to the same recognition (`storedLogText`). A
- * sentence of another module (a CrmError, a failure described by google/errors.ts) is recognised
- * when a pattern knows it, else kept as code `text` with its message: the UI shows it as it is (in
- * English). A colleague's private action is redacted on both kinds of rows alike (`redactTitle`).
+ * a stored params that does not parse falls back to the same recognition (`storedLogText`). A run
+ * or an item that fails with an exception is logged by `lineOfFailure`: a Google failure by the
+ * code of its kind (google/errors.ts `describeGoogleError`, same English sentence), a refusal that
+ * built its own line (`LoggedRefusal`) by that line, any other CrmError by its message, recognised
+ * when a pattern knows it, else kept as code `text`: the UI shows it as it is (in English). A
+ * colleague's private action is redacted on both kinds of rows alike (`redactTitle`).
  * tests/sync/log-text.test.ts checks every code has its French and English sentence, and that each
  * code's sentence is recognised back to the same code and params.
  */
 import { z } from 'zod';
 import { LogParams, type LogText } from '../../../shared/contract';
+import { CrmError, type ErrorCode } from '../../../shared/errors';
+import { describeGoogleError, type DescribedError } from '../google/errors';
 
 type Params = Record<string, string | number>;
 type Empty = Record<string, never>;
@@ -47,8 +51,18 @@ export interface LogParamsByCode {
     requests: number;
   };
   'contacts.run': { status: string; listed: number; crmUpdated: number; googleCreated: number; googleUpdated: number; googleDeleted: number; photos: number; requests: number };
-  /** A Google answer in Google's own words (`detail`, absent when Google gave none). */
-  'google.answered': { status: number; detail?: string };
+  /** A Google answer in Google's own words: its first reason word (`reason`) and message (`detail`), each absent when Google gave none. */
+  'google.answered': { status: number; reason?: string; detail?: string };
+  /** The failures google/errors.ts describes (`describeGoogleError`), one code per kind. `code`: the network error's code (absent: none known); `dns`: a name lookup failed. */
+  'google.unreachable': { code?: string; dns?: 1 };
+  'google.unexpected': Empty;
+  'google.quota': { status: number };
+  'google.invalidGrant': Empty;
+  /** `error`: the token endpoint's word (invalid_client, unauthorized_client). */
+  'google.invalidClient': { error: string };
+  'google.apiDisabled': { status: number };
+  'google.unauthorized': { detail?: string };
+  'google.notFound': { detail?: string };
   'agenda.tokenRefused': Empty;
   'agenda.deletedInGoogleEditedInCrm': { title: string };
   'agenda.deletedInCrmEditedInGoogle': { title: string };
@@ -67,6 +81,8 @@ export interface LogParamsByCode {
   'agenda.pendingDeletion': Empty;
   'agenda.idTaken': { googleId: string };
   'agenda.changedDuringSync': Empty;
+  /** The run refused as a whole: the list holds `count` contacts, `over` more than Google's `max`. */
+  'contacts.listTooLong': { login: string; count: number; max: number; over: number };
   'contacts.deletedInCrm': { contactId: number };
   'contacts.tokenRefused': Empty;
   'contacts.twoCarryId': { name: string; kept: string; other: string };
@@ -113,10 +129,16 @@ const RULE_TEXT: Record<string, string> = { newest: 'the most recent change wins
  * engine's CREATED_LINES_PER_RUN): how many more, so the run's log adds up to its counts.
  */
 export function createdInCrmMoreMessage(count: number): string {
-  // Thousands grouped by hand: the first toLocaleString of a process builds an Intl formatter
-  // (~1.5 ms measured), paid inside the sync's last page.
-  const n = String(Math.trunc(count)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${n} more ${count === 1 ? 'event' : 'events'} created in the CRM from Google (not listed one by one).`;
+  return `${grouped(count)} more ${count === 1 ? 'event' : 'events'} created in the CRM from Google (not listed one by one).`;
+}
+
+/**
+ * A whole number with its thousands grouped as toLocaleString('en') writes them ("25,001"), by
+ * hand: the first toLocaleString of a process builds an Intl formatter (~1.5 ms measured), paid
+ * inside the sync's last page.
+ */
+function grouped(n: number | string | undefined): string {
+  return String(Math.trunc(Number(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /**
@@ -150,7 +172,32 @@ const PATTERNS: { readonly [C in PatternCode]: Pattern<C> } = {
     render: (p) =>
       `Run ${s(p.status)}: ${s(p.listed)} on the list; CRM ~${s(p.crmUpdated)}; Google +${s(p.googleCreated)} ~${s(p.googleUpdated)} −${s(p.googleDeleted)}, ${s(p.photos)} photo(s); ${s(p.requests)} request(s).`,
   },
-  'google.answered': { re: /^Google answered (\d+)(?:: (.*))?\.$/s, keys: ['status', 'detail'], render: (p) => `Google answered ${s(p.status)}${p.detail ? `: ${s(p.detail)}` : ''}.` },
+  'google.answered': {
+    re: /^Google answered (\d+)(?: ([^\s:]+))?(?:: (.*))?\.$/s,
+    keys: ['status', 'reason', 'detail'],
+    render: (p) => `Google answered ${s(p.status)}${p.reason ? ` ${s(p.reason)}` : ''}${p.detail ? `: ${s(p.detail)}` : ''}.`,
+  },
+  // The sentences of google/errors.ts `describeGoogleError`, byte for byte (tests/sync/log-text.test.ts).
+  'google.unreachable': {
+    re: /^Google cannot be reached \((?:network error|(\S+))\): check the network connection( and DNS)?\.$/,
+    keys: ['code', 'dns'],
+    render: (p) => `Google cannot be reached (${p.code ?? 'network error'}): check the network connection${p.dns ? ' and DNS' : ''}.`,
+  },
+  'google.unexpected': { re: /^Google could not be asked \(unexpected client error\)\.$/, keys: [], render: () => 'Google could not be asked (unexpected client error).' },
+  'google.quota': { re: /^Google's quota is exhausted \((\d+)\): wait a minute and try again\.$/, keys: ['status'], render: (p) => `Google's quota is exhausted (${s(p.status)}): wait a minute and try again.` },
+  'google.invalidGrant': {
+    re: /^Google answered invalid_grant: the authorization expired or was revoked\.$/,
+    keys: [],
+    render: () => 'Google answered invalid_grant: the authorization expired or was revoked.',
+  },
+  'google.invalidClient': { re: /^Google answered (\w+): the client ID or secret is wrong\.$/, keys: ['error'], render: (p) => `Google answered ${s(p.error)}: the client ID or secret is wrong.` },
+  'google.apiDisabled': {
+    re: /^The API is not enabled for this Google client \((\d+) accessNotConfigured\)\.$/,
+    keys: ['status'],
+    render: (p) => `The API is not enabled for this Google client (${s(p.status)} accessNotConfigured).`,
+  },
+  'google.unauthorized': { re: /^Google refused the credentials \(401\)(?:: (.*))?\.$/s, keys: ['detail'], render: (p) => `Google refused the credentials (401)${p.detail ? `: ${s(p.detail)}` : ''}.` },
+  'google.notFound': { re: /^Not found at Google \(404\)(?:: (.*))?\.$/s, keys: ['detail'], render: (p) => `Not found at Google (404)${p.detail ? `: ${s(p.detail)}` : ''}.` },
 
   // ---- agenda
   'agenda.tokenRefused': { re: /^Google refused the sync token \(410\): full resync of the window\.$/, keys: [], render: () => 'Google refused the sync token (410): full resync of the window.' },
@@ -212,6 +259,12 @@ const PATTERNS: { readonly [C in PatternCode]: Pattern<C> } = {
   },
 
   // ---- contacts
+  'contacts.listTooLong': {
+    re: /^The contact sync list of (\S+) holds ([\d,]+) contacts; Google keeps at most ([\d,]+) per account\. Take ([\d,]+) off the list, then sync again\.$/,
+    keys: ['login', 'count', 'max', 'over'],
+    render: (p) =>
+      `The contact sync list of ${s(p.login)} holds ${grouped(p.count)} contacts; Google keeps at most ${grouped(p.max)} per account. Take ${grouped(p.over)} off the list, then sync again.`,
+  },
   'contacts.deletedInCrm': {
     re: /^Contact (\d+) was deleted in the CRM: its Google contact is left as it is\.$/,
     keys: ['contactId'],
@@ -296,15 +349,19 @@ const PATTERNS: { readonly [C in PatternCode]: Pattern<C> } = {
 const ORDER = Object.keys(PATTERNS) as PatternCode[];
 const patternOf = (code: string): Pattern<PatternCode> | undefined => (Object.hasOwn(PATTERNS, code) ? (PATTERNS[code as PatternCode] as unknown as Pattern<PatternCode>) : undefined);
 
+/** Params that are words or names even when they are digits only. */
+const WORD_KEYS = new Set(['title', 'name', 'googleId', 'login', 'code', 'error', 'reason', 'detail']);
+/** Params written with their thousands grouped ("25,001"). */
+const GROUPED_KEYS = new Set(['count', 'max', 'over']);
+
 /** Normalises what a capture means: numbers as numbers, the winner and rule as codes. */
-function paramOf(code: string, key: string, value: string | undefined): string | number | undefined {
+function paramOf(key: string, value: string | undefined): string | number | undefined {
   if (value === undefined) return undefined;
-  if (key === 'during' || key === 'brief') return 1;
+  if (key === 'during' || key === 'brief' || key === 'dns') return 1;
   if (key === 'winner') return value === 'CRM' ? 'crm' : 'google';
   if (key === 'rule') return RULES[value] ?? value;
-  if (key === 'count' && /^[\d,]+$/.test(value)) return Number(value.replaceAll(',', ''));
-  if (/^\d+$/.test(value) && key !== 'title' && key !== 'name' && key !== 'googleId' && code !== 'google.answered') return Number(value);
-  if (code === 'google.answered' && key === 'status') return Number(value);
+  if (GROUPED_KEYS.has(key) && /^[\d,]+$/.test(value)) return Number(value.replaceAll(',', ''));
+  if (/^\d+$/.test(value) && !WORD_KEYS.has(key)) return Number(value);
   return value;
 }
 
@@ -353,7 +410,7 @@ export function logTextOf(message: string): LogText {
     if (!m) continue;
     const params: Params = {};
     p.keys.forEach((k, i) => {
-      const v = paramOf(code, k, m[i + 1]);
+      const v = paramOf(k, m[i + 1]);
       if (v !== undefined) params[k] = v;
     });
     return { code, params: withReasonCode(params), message };
@@ -362,11 +419,65 @@ export function logTextOf(message: string): LogText {
 }
 
 /**
- * A sentence of another module (a CrmError's message, a failure described by google/errors.ts),
- * for a failed run or item: its code when a pattern knows it (`google.answered`), else `text`.
+ * A refusal whose sync log line is built where it is refused, with its params as they are known
+ * there (not read back from the sentence): `lineOfFailure` logs `logLine`, the CrmError's message
+ * is the line's English sentence.
  */
-export function lineOfMessage(message: string): LogText {
-  return logTextOf(message);
+export class LoggedRefusal extends CrmError {
+  readonly logLine: LogText;
+  constructor(errorCode: ErrorCode, logLine: LogText) {
+    super(errorCode, logLine.message);
+    this.logLine = logLine;
+  }
+}
+
+/**
+ * The line for a failure google/errors.ts described: one code per kind, its params from the
+ * description's facts. Its sentence is the description's message byte for byte; should the two
+ * ever part, the message is kept (recognised, else `text`) — the English never changes here.
+ */
+export function lineOfGoogleFailure(d: DescribedError): LogText {
+  const f = d.facts;
+  const detail = f.detail ? { detail: f.detail } : {};
+  let built: LogText;
+  switch (d.kind) {
+    case 'network':
+      built = line('google.unreachable', { ...(f.networkCode ? { code: f.networkCode } : {}), ...(f.dns ? { dns: 1 as const } : {}) });
+      break;
+    case 'quota':
+      built = line('google.quota', { status: d.status ?? 0 });
+      break;
+    case 'invalidGrant':
+      built = line('google.invalidGrant', {});
+      break;
+    case 'invalidClient':
+      built = line('google.invalidClient', { error: f.error ?? 'invalid_client' });
+      break;
+    case 'apiDisabled':
+      built = line('google.apiDisabled', { status: d.status ?? 0 });
+      break;
+    case 'unauthorized':
+      built = line('google.unauthorized', detail);
+      break;
+    case 'notFound':
+      built = line('google.notFound', detail);
+      break;
+    case 'other':
+      built = d.status === null ? line('google.unexpected', {}) : line('google.answered', { status: d.status, ...(f.reason ? { reason: f.reason } : {}), ...detail });
+      break;
+  }
+  return built.message === d.message ? built : logTextOf(d.message);
+}
+
+/**
+ * The line for a run or an item that failed with an exception: a refusal that built its own line
+ * (`LoggedRefusal`) gives it; another CrmError is its message, recognised when a pattern knows it
+ * (else `text`); anything else is a Google failure, coded by its kind (`lineOfGoogleFailure`).
+ */
+export function lineOfFailure(error: unknown): LogText {
+  if (error instanceof LoggedRefusal) return error.logLine;
+  if (error instanceof CrmError) return logTextOf(error.message);
+  return lineOfGoogleFailure(describeGoogleError(error));
 }
 
 /** What `sync_log` stores of a line's params (migration 0007): null for none. */

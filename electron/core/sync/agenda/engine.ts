@@ -29,7 +29,6 @@ import { CrmError } from '../../../../shared/errors';
 import type { CoreServices, Emit } from '../../context';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/database';
-import { describeGoogleError } from '../../google/errors';
 import { calendarUnknownMessage, MESSAGES } from '../../google/test';
 import { localMidnight, nextDay, periodBounds } from '../../actions/period';
 import { actionRowReader, actionRowsReader, actionStampsReader, deleteAction, insertMany, insertPulledActions, toAction, updateAction, type ActionRow } from '../../actions/store';
@@ -38,7 +37,7 @@ import type { BatchAnswer, BatchCall } from '../batch';
 import type { Clock } from '../pacer';
 import { appendOutbox } from '../outbox';
 import { getSyncPrefs } from '../prefs';
-import { line, lineOfMessage, paramsColumn } from '../logText';
+import { line, lineOfFailure, paramsColumn } from '../logText';
 import { openRun } from '../runs';
 import { nearestEventColor } from './colors';
 import { CalendarAccess } from './google';
@@ -346,7 +345,7 @@ async function runHeld(deps: EngineDeps, opts: RunOptions, report: SyncReport, l
       // Asked for (agendaSync.cancel, a shutdown), not an error: the report and the log say so.
       log.push({ level: 'warning', actionId: null, googleId: null, text: line('run.cancelled', {}) });
     } else {
-      const text = lineOfMessage(error instanceof CrmError ? error.message : describeGoogleError(error).message);
+      const text = lineOfFailure(error);
       report.errors.push({ actionId: null, googleId: null, ...text });
       log.push({ level: 'error', actionId: null, googleId: null, text });
       deps.services.logger.log('warn', 'agenda sync failed', { userId: opts.userId, message: text.message });
@@ -1358,7 +1357,7 @@ class Run {
       await this.settle(op, a);
     } catch (error) {
       const actionId = op.kind === 'delete' ? op.link.actionId : op.kind === 'update' ? op.pair.row.id : op.row.id;
-      this.fail(actionId, null, lineOfMessage(error instanceof CrmError ? error.message : describeGoogleError(error).message));
+      this.fail(actionId, null, lineOfFailure(error));
     }
   }
 

@@ -30,7 +30,7 @@ import { describeGoogleError } from '../../google/errors';
 import { getUser } from '../../users/store';
 import type { Clock } from '../pacer';
 import { getSyncPrefs } from '../prefs';
-import { line, lineOfMessage, paramsColumn } from '../logText';
+import { LoggedRefusal, line, lineOfFailure, paramsColumn } from '../logText';
 import { openRun } from '../runs';
 import { detailReasonsOf, googleMessageOf, reasonOf, statusOf } from '../retry';
 import { withLock } from '../userLock';
@@ -155,7 +155,7 @@ async function runLocked(deps: ContactsEngineDeps, opts: ContactsRunOptions): Pr
     report.status = wasCancelled ? 'cancelled' : 'failed';
     const text = wasCancelled
       ? line('run.cancelled', { brief: 1 })
-      : lineOfMessage(error instanceof CrmError ? error.message : describeGoogleError(error instanceof UnknownOutcome ? error.cause : error).message);
+      : lineOfFailure(error instanceof UnknownOutcome ? error.cause : error);
     report.errors.push({ contactId: null, googleId: null, ...text });
     log.push({ level: 'error', contactId: null, googleId: null, text });
     deps.services.logger.log('warn', 'contacts sync failed', { userId: opts.userId, message: text.message });
@@ -354,9 +354,9 @@ class Run {
     const rows = listRows(this.db, this.userId);
     this.report.listed = rows.length;
     if (rows.length > MAX_CONTACT_SYNC_LIST) {
-      throw new CrmError(
+      throw new LoggedRefusal(
         'CONFLICT',
-        `The contact sync list of ${this.login} holds ${rows.length.toLocaleString('en')} contacts; Google keeps at most ${MAX_CONTACT_SYNC_LIST.toLocaleString('en')} per account. Take ${(rows.length - MAX_CONTACT_SYNC_LIST).toLocaleString('en')} off the list, then sync again.`,
+        line('contacts.listTooLong', { login: this.login, count: rows.length, max: MAX_CONTACT_SYNC_LIST, over: rows.length - MAX_CONTACT_SYNC_LIST }),
       );
     }
     this.rows = new Map(rows.map((r) => [r.id, r]));

@@ -13,6 +13,18 @@ export interface LogLike {
 
 const FIELDS = ['title', 'location', 'period', 'private', 'reminder', 'description'];
 
+/**
+ * Codes whose sentence differs by which optional params the line has: the sentence is chosen by
+ * i18next's context, the present ones joined in this order (`answered_reason_detail`), so no
+ * sentence is left with an empty « : . ».
+ */
+const VARIANTS: Record<string, readonly string[]> = {
+  'google.answered': ['reason', 'detail'],
+  'google.unreachable': ['code', 'dns'],
+  'google.unauthorized': ['detail'],
+  'google.notFound': ['detail'],
+};
+
 /** Keys built from the core's codes are not known to TypeScript: looked up loosely, with a fallback. */
 export type LooseT = (key: string, options?: Record<string, unknown>) => string;
 export const loose = (t: TFunction): LooseT => t as unknown as LooseT;
@@ -37,5 +49,8 @@ export function logLine(typed: TFunction, line: LogLike): { text: string; lang: 
   if (typeof p.reasonCode === 'string') p.reason = t(`syncLog.reason.${p.reasonCode}`, { value: p.reasonValue, defaultValue: p.reason, interpolation: { escapeValue: false } });
   if (typeof p.reason === 'string' && code === 'run.skipped') p.reason = t(`agendaSync.skip.${p.reason}`, { defaultValue: p.reason });
   if (typeof p.status === 'string') p.status = t(`agendaSync.status.${p.status}`, { defaultValue: p.status });
-  return { text: t(key, { ...p, interpolation: { escapeValue: false } }), lang: undefined };
+  // Google's own message often ends with its full stop: the sentence gives it its own.
+  if (typeof p.detail === 'string') p.detail = p.detail.replace(/\.$/, '');
+  const context = (VARIANTS[code] ?? []).filter((k) => p[k] !== undefined && p[k] !== '').join('_');
+  return { text: t(key, { ...p, ...(context ? { context } : {}), interpolation: { escapeValue: false } }), lang: undefined };
 }
