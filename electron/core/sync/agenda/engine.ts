@@ -645,10 +645,15 @@ class Run {
            pulled = sync_links.pulled AND sync_links.google_id = excluded.google_id`,
       ).run(this.userId, actionId, googleId, etag, snapshot, this.at);
     }
-    if (before && before.googleId !== googleId) this.byGoogle.set(before.googleId, null);
-    const link: Link = { actionId, googleId, etag, snap };
-    this.links.set(actionId, link);
-    this.byGoogle.set(googleId, link);
+    this.recorded({ actionId, googleId, etag, snap });
+  }
+
+  /** Remembers a link just written: the event it tied the action to before (if another) is unlinked in memory too. */
+  private recorded(link: Link): void {
+    const before = this.links.get(link.actionId);
+    if (before && before.googleId !== link.googleId) this.byGoogle.set(before.googleId, null);
+    this.links.set(link.actionId, link);
+    this.byGoogle.set(link.googleId, link);
   }
 
   /**
@@ -663,10 +668,7 @@ class Run {
            pulled = 1`);
     for (const link of links) {
       ins.run(this.userId, link.actionId, link.googleId, link.etag, JSON.stringify(link.snap), this.at);
-      const before = this.links.get(link.actionId);
-      if (before && before.googleId !== link.googleId) this.byGoogle.set(before.googleId, null);
-      this.links.set(link.actionId, link);
-      this.byGoogle.set(link.googleId, link);
+      this.recorded(link);
     }
   }
 
