@@ -10,6 +10,8 @@
 import { hostname } from 'node:os';
 import type { CoreServices } from '../context';
 import type { Statement } from 'better-sqlite3';
+import type { LogText } from '../../../shared/contract';
+import { insertMany } from '../actions/store';
 import type { Db } from '../db/database';
 import { line, paramsColumn } from './logText';
 
@@ -23,7 +25,7 @@ export function runner(): { pid: number; host: string } {
  * a good part of the ~0.5 ms a run spent opening its row (an idle startup sync has ~15 ms of our
  * own time to spend beyond its one round trip, bench/agenda.ts).
  */
-const statements = new WeakMap<Db, { running: Statement; close: Statement; logLine: Statement; open: Statement }>();
+const statements = new WeakMap<Db, { running: Statement; close: Statement; open: Statement }>();
 
 function statementsOf(db: Db) {
   let s = statements.get(db);
@@ -31,7 +33,6 @@ function statementsOf(db: Db) {
     s = {
       running: db.prepare("SELECT id, started_at, summary FROM sync_runs WHERE user_id = ? AND scope = ? AND status = 'running'"),
       close: db.prepare("UPDATE sync_runs SET status = 'failed', finished_at = ?, summary = ? WHERE id = ?"),
-      logLine: db.prepare("INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, code, params, created_at) VALUES (?, 'error', 'run', NULL, NULL, ?, ?, ?, ?)"),
       open: db.prepare("INSERT INTO sync_runs (user_id, started_by, scope, trigger, started_at, status, summary) VALUES (?, ?, ?, ?, ?, 'running', ?)"),
     };
     statements.set(db, s);
@@ -68,7 +69,7 @@ export function closeInterruptedRuns(db: Db, services: CoreServices, userId: num
     if (typeof who.pid === 'number' && who.host === me.host && who.pid !== me.pid && isAlive(who.pid)) continue;
     const t = line('run.interrupted', { startedAt: r.started_at });
     st.close.run(at, JSON.stringify({ errors: 1, interrupted: true }), r.id);
-    st.logLine.run(r.id, t.message, t.code, paramsColumn(t), at);
+    writeRunLog(db, r.id, at, [{ level: 'error', entity: 'run', crmId: null, googleId: null, text: t }]);
     services.logger.log('warn', `${scope} sync run interrupted`, { userId, runId: r.id, startedAt: r.started_at });
   }
 }
@@ -84,4 +85,30 @@ export function openRun(db: Db, services: CoreServices, run: { userId: number; s
       statementsOf(db).open.run(run.userId, run.startedBy, run.scope, run.trigger, run.startedAt, JSON.stringify(runner())).lastInsertRowid,
     );
   })();
+}
+
+export type LogLevel = 'info' | 'warning' | 'error';
+
+/** One line of a run's sync log: about the run itself (`entity` 'run') or about one action or contact. */
+export interface RunLogLine {
+  level: LogLevel;
+  entity: 'run' | 'action' | 'contact';
+  crmId: number | null;
+  googleId: string | null;
+  /** Built where it is written (logText.ts `line`): code, params and the English message. */
+  text: LogText;
+}
+
+/**
+ * Writes a run's log lines, each with the code and params it was built with next to its English
+ * message (migration 0007): the one writer of `sync_log` rows — the agenda and contacts engines at
+ * the end of a run, and the closing of interrupted runs above. Multi-row INSERTs: a run may log a
+ * line for each of hundreds of changes.
+ */
+export function writeRunLog(db: Db, runId: number, at: string, lines: readonly RunLogLine[]): void {
+  insertMany(
+    db,
+    'INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, code, params, created_at)',
+    lines.map((l) => [runId, l.level, l.entity, l.crmId, l.googleId, l.text.message, l.text.code, paramsColumn(l.text), at]),
+  );
 }

@@ -31,14 +31,14 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/database';
 import { calendarUnknownMessage, MESSAGES } from '../../google/test';
 import { localMidnight, nextDay, periodBounds } from '../../actions/period';
-import { actionRowReader, actionRowsReader, actionStampsReader, deleteAction, insertMany, insertPulledActions, toAction, updateAction, type ActionRow } from '../../actions/store';
+import { actionRowReader, actionRowsReader, actionStampsReader, deleteAction, insertPulledActions, toAction, updateAction, type ActionRow } from '../../actions/store';
 import { getSettings } from '../../settings/handlers';
 import type { BatchAnswer, BatchCall } from '../batch';
 import type { Clock } from '../pacer';
 import { appendOutbox } from '../outbox';
 import { getSyncPrefs } from '../prefs';
-import { line, lineOfFailure, paramsColumn } from '../logText';
-import { openRun } from '../runs';
+import { line, lineOfFailure } from '../logText';
+import { openRun, writeRunLog, type LogLevel, type RunLogLine } from '../runs';
 import { nearestEventColor } from './colors';
 import { CalendarAccess } from './google';
 import { statusOf } from '../retry';
@@ -81,9 +81,8 @@ interface Link {
   snap: Snapshot | null;
 }
 
-type Level = 'info' | 'warning' | 'error';
 interface LogLine {
-  level: Level;
+  level: LogLevel;
   actionId: number | null;
   googleId: string | null;
   /** Built where it is written (logText.ts's `line`): code, params and the English message. */
@@ -385,14 +384,10 @@ async function runHeld(deps: EngineDeps, opts: RunOptions, report: SyncReport, l
     });
     db.transaction(() => {
       prepared(db, 'UPDATE sync_runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?').run(report.status, at, JSON.stringify(summary), runId);
-      // Multi-row INSERTs: a run may log a line for each of hundreds of changes.
-      const rows: unknown[][] = log.map((l) => [runId, l.level, l.actionId === null && l.googleId === null ? 'run' : 'action', l.actionId, l.googleId, l.text.message, l.text.code, paramsColumn(l.text), at]);
-      for (const s of report.skipped) {
-        const t = line('run.skipped', { count: s.count, reason: s.reason });
-        rows.push([runId, 'info', 'run', null, null, t.message, t.code, paramsColumn(t), at]);
-      }
-      rows.push([runId, report.status === 'ok' ? 'info' : report.status === 'failed' ? 'error' : 'warning', 'run', null, null, counts.message, counts.code, paramsColumn(counts), at]);
-      insertMany(db, 'INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, code, params, created_at)', rows);
+      const lines: RunLogLine[] = log.map((l) => ({ level: l.level, entity: l.actionId === null && l.googleId === null ? 'run' : 'action', crmId: l.actionId, googleId: l.googleId, text: l.text }));
+      for (const s of report.skipped) lines.push({ level: 'info', entity: 'run', crmId: null, googleId: null, text: line('run.skipped', { count: s.count, reason: s.reason }) });
+      lines.push({ level: report.status === 'ok' ? 'info' : report.status === 'failed' ? 'error' : 'warning', entity: 'run', crmId: null, googleId: null, text: counts });
+      writeRunLog(db, runId, at, lines);
     })();
   }
   deps.broadcast('onSyncProgress', { userId: opts.userId, phase: 'done', done: 1, total: 1 });

@@ -30,8 +30,8 @@ import { describeGoogleError } from '../../google/errors';
 import { getUser } from '../../users/store';
 import type { Clock } from '../pacer';
 import { getSyncPrefs } from '../prefs';
-import { LoggedRefusal, line, lineOfFailure, paramsColumn } from '../logText';
-import { openRun } from '../runs';
+import { LoggedRefusal, line, lineOfFailure } from '../logText';
+import { openRun, writeRunLog, type LogLevel, type RunLogLine } from '../runs';
 import { detailReasonsOf, googleMessageOf, reasonOf, statusOf } from '../retry';
 import { withLock } from '../userLock';
 import {
@@ -82,9 +82,8 @@ export interface ContactsRunOptions {
   signal?: AbortSignal;
 }
 
-type Level = 'info' | 'warning' | 'error';
 interface LogLine {
-  level: Level;
+  level: LogLevel;
   contactId: number | null;
   googleId: string | null;
   /** Built where it is written (logText.ts's `line`): code, params and the English message. */
@@ -189,12 +188,10 @@ async function runLocked(deps: ContactsEngineDeps, opts: ContactsRunOptions): Pr
     });
     db.transaction(() => {
       db.prepare('UPDATE sync_runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?').run(report.status, at, JSON.stringify(summary), runId);
-      const insert = db.prepare('INSERT INTO sync_log (run_id, level, entity, crm_id, google_id, message, code, params, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-      const put = (level: Level, entity: 'run' | 'contact', contactId: number | null, googleId: string | null, t: LogText) =>
-        insert.run(runId, level, entity, contactId, googleId, t.message, t.code, paramsColumn(t), at);
-      for (const l of log) put(l.level, l.contactId === null && l.googleId === null ? 'run' : 'contact', l.contactId, l.googleId, l.text);
-      for (const s of report.skipped) put('info', 'run', null, null, line('run.skipped', { count: s.count, reason: s.reason }));
-      put(report.status === 'ok' ? 'info' : report.status === 'partial' ? 'warning' : 'error', 'run', null, null, counts);
+      const lines: RunLogLine[] = log.map((l) => ({ level: l.level, entity: l.contactId === null && l.googleId === null ? 'run' : 'contact', crmId: l.contactId, googleId: l.googleId, text: l.text }));
+      for (const s of report.skipped) lines.push({ level: 'info', entity: 'run', crmId: null, googleId: null, text: line('run.skipped', { count: s.count, reason: s.reason }) });
+      lines.push({ level: report.status === 'ok' ? 'info' : report.status === 'partial' ? 'warning' : 'error', entity: 'run', crmId: null, googleId: null, text: counts });
+      writeRunLog(db, runId, at, lines);
       if (report.status === 'ok' || report.status === 'partial') {
         getSyncPrefs(db, opts.userId, at);
         db.prepare('UPDATE sync_prefs SET contacts_last_sync_at = ? WHERE user_id = ?').run(at, opts.userId);
