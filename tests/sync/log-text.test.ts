@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { CrmError } from '../../shared/errors';
 import { describeGoogleError } from '../../electron/core/google/errors';
 import {
-  createdInCrmMoreMessage,
   line,
   LOG_CODES,
   LoggedRefusal,
@@ -58,9 +57,9 @@ describe('sync log codes', () => {
   it('says how many more events a big first sync created, in French and English, with the count as a number', async () => {
     const i18n = i18next.createInstance();
     await i18n.init({ showSupportNotice: false, lng: 'fr', resources: { fr: { translation: fr }, en: { translation: en } }, interpolation: { escapeValue: false } });
-    const many = logTextOf(createdInCrmMoreMessage(2500));
+    const many = logTextOf(line('agenda.createdInCrmMore', { count: 2500 }).message);
     expect(many).toEqual({ code: 'agenda.createdInCrmMore', params: { count: 2500 }, message: '2,500 more events created in the CRM from Google (not listed one by one).' });
-    const one = logTextOf(createdInCrmMoreMessage(1));
+    const one = logTextOf(line('agenda.createdInCrmMore', { count: 1 }).message);
     expect(one).toEqual({ code: 'agenda.createdInCrmMore', params: { count: 1 }, message: '1 more event created in the CRM from Google (not listed one by one).' });
     // French groups thousands with a narrow no-break space (Intl).
     expect(logLine(i18n.getFixedT('fr'), many)).toEqual({ text: '2\u202f500 autres événements créés dans le CRM depuis Google (non détaillés un par un).', lang: undefined });
@@ -101,7 +100,7 @@ describe('sync log codes', () => {
     expect(line('contacts.conflict', { name: 'Paul', winner: 'google', lost: 'old' }).message).toBe('« Paul »: the comment changed on both sides; the Google edit is newer and wins. The CRM text was: « old ».');
     expect(line('google.answered', { status: 400, detail: 'Bad' }).message).toBe('Google answered 400: Bad.');
     expect(line('google.answered', { status: 503 }).message).toBe('Google answered 503.');
-    expect(line('agenda.createdInCrmMore', { count: 2500 }).message).toBe(createdInCrmMoreMessage(2500));
+    expect(line('agenda.createdInCrmMore', { count: 2500 }).message).toBe('2,500 more events created in the CRM from Google (not listed one by one).');
   });
 
   it('codes the app\'s own reason when the line is built, as when it is recognised', () => {

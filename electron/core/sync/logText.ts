@@ -125,14 +125,6 @@ const RULES: Record<string, Rule> = { 'the most recent change wins': 'newest', '
 const RULE_TEXT: Record<string, string> = { newest: 'the most recent change wins', crm: 'the CRM wins', google: 'Google wins' };
 
 /**
- * The line for a listing page's creations in the CRM beyond those logged one by one (the agenda
- * engine's CREATED_LINES_PER_RUN): how many more, so the run's log adds up to its counts.
- */
-export function createdInCrmMoreMessage(count: number): string {
-  return `${grouped(count)} more ${count === 1 ? 'event' : 'events'} created in the CRM from Google (not listed one by one).`;
-}
-
-/**
  * A whole number with its thousands grouped as toLocaleString('en') writes them ("25,001"), by
  * hand: the first toLocaleString of a process builds an Intl formatter (~1.5 ms measured), paid
  * inside the sync's last page.
@@ -241,7 +233,8 @@ const PATTERNS: { readonly [C in PatternCode]: Pattern<C> } = {
   'agenda.createdInCrmMore': {
     re: /^([\d,]+) more events? created in the CRM from Google \(not listed one by one\)\.$/,
     keys: ['count'],
-    render: (p) => createdInCrmMoreMessage(Number(p.count)),
+    // A listing page's creations beyond those logged one by one (the agenda engine's CREATED_LINES_PER_RUN), so the log adds up to the counts.
+    render: (p) => `${grouped(p.count)} more ${p.count === 1 ? 'event' : 'events'} created in the CRM from Google (not listed one by one).`,
   },
   'agenda.updatedInCrm': { re: /^Updated in the CRM from Google: (.*)\.$/, keys: ['fields'], render: (p) => `Updated in the CRM from Google: ${s(p.fields)}.` },
   'agenda.updatedInGoogle': { re: /^Updated in Google: « (.*) »\.$/s, keys: ['title'], render: (p) => `Updated in Google: « ${s(p.title)} ».` },
@@ -436,7 +429,7 @@ export class LoggedRefusal extends CrmError {
  * description's facts. Its sentence is the description's message byte for byte; should the two
  * ever part, the message is kept (recognised, else `text`) — the English never changes here.
  */
-export function lineOfGoogleFailure(d: DescribedError): LogText {
+function lineOfGoogleFailure(d: DescribedError): LogText {
   const f = d.facts;
   const detail = f.detail ? { detail: f.detail } : {};
   let built: LogText;
