@@ -503,9 +503,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
       } else if (e.key === 'ArrowUp') {
         // Up to the column's all-day actions (a bar may start on an earlier day).
         e.preventDefault();
-        const chip = layout.allDay.get(col)?.[0];
-        const bar = chip && layout.allDayFirst.get(chip.id);
-        if (bar) focusAt(bar.col, chipSelector(bar.action.id, bar.col));
+        focusBar(layout.allDay.get(col)?.[0]);
       }
       return;
     }
@@ -525,11 +523,7 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
         return;
       }
       // Sideways: the slot beside the bar (after its last day going right); up and down: the bars
-      // above and below in its first column (each focused where it starts), then the slot.
-      const focusBar = (a: ActionView | undefined) => {
-        const b = a && layout.allDayFirst.get(a.id);
-        if (b) focusAt(b.col, chipSelector(a.id, b.col));
-      };
+      // above and below in its first column, then the slot.
       if (e.key === 'ArrowLeft') focusSlot(col - 1);
       else if (e.key === 'ArrowRight') focusSlot(bar.col + bar.span);
       else if (e.key === 'ArrowUp' && i > 0) focusBar(list[i - 1]);
@@ -598,6 +592,11 @@ export function TimeGrid({ view, days, keys, users, layout, typesById, timeZone,
   const focusSlot = (col: number) => {
     if (col < 0 || col >= nCols) return;
     focusAt(col, `.week-body .user-col[data-col="${col}"]`, true);
+  };
+  /** Focuses all-day action `a` on its bar, where the bar starts (it may start on an earlier day than the column asked from). */
+  const focusBar = (a: ActionView | undefined) => {
+    const b = a && layout.allDayFirst.get(a.id);
+    if (b) focusAt(b.col, chipSelector(a.id, b.col));
   };
 
   const focusNeighbour = (seg: TimedSegment, key: string) => {
